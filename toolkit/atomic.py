@@ -1,0 +1,36 @@
+"""Atomic output files: write to a temporary file beside the target, then rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class OutputExistsError(FileExistsError):
+    """Raised when an output exists and overwriting was not asked for."""
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, force: bool = True):
+    """Yield a temporary path; on success it replaces ``path`` in one rename.
+
+    A crash or exception leaves either the old file or no file, never a
+    half-written one.  The temporary file keeps the target's suffix so
+    writers that look at the extension (openpyxl, XlsxWriter) behave.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputExistsError(f"输出文件已存在：{path}（如需覆盖请加 --force）")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~xxgk-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)

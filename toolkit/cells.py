@@ -1,0 +1,21 @@
+"""The public list of cells (``xxgk cells``)."""
+
+from __future__ import annotations
+
+from .spec import get_edition
+
+
+def cell_table(edition: str = "2021") -> list[dict]:
+    """Every data cell, cover field and narrative cell of ``edition`` as dicts.
+
+    Keys: ``id``, ``path``, ``sheet``, ``address``, ``kind`` (input / total /
+    info / text), ``type`` (count / signed / amount / text / choice / year),
+    ``table``.  Ids and addresses are stable across releases.
+    """
+    return [c.as_dict() for c in get_edition(edition).cells]
+
+
+def cells_frame(edition: str = "2021"):
+    """The same list as a pandas DataFrame."""
+    import pandas as pd
+    return pd.DataFrame(cell_table(edition))

@@ -1,0 +1,33 @@
+"""Shared option types and error handling for CLI commands."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from ..errors import XxgkError
+from ..spec import EDITIONS
+
+edition_option = click.option(
+    "--edition", type=click.Choice(EDITIONS), default="2021", show_default=True,
+    help="表格版本：2019（用于2019、2020年度报告）或 2021（用于2021年度及以后）。")
+
+
+def friendly_errors(fn):
+    """Turn library errors into a one-line Chinese message (exit 2), never a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except XxgkError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (FileExistsError, PermissionError, IsADirectoryError) as exc:
+            raise click.ClickException(f"无法写入：{exc.filename or exc}") from None
+    return wrapper
+
+
+def echo_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")

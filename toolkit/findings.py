@@ -1,0 +1,95 @@
+"""Findings are data: rule id, severity, cells, values, message.
+
+Every renderer — terminal, JSON, cell notes, the 校验结果 sheet, the Excel
+button, the merge summary — works from these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("error", "verify", "hint")
+SEVERITY_LABELS = {"error": "错误", "verify": "核实", "hint": "提示"}
+SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+TABLE_LABELS = {
+    "file": "文件", "structure": "结构", "info": "封面", "t2": "表二", "t3": "表三", "t4": "表四",
+    "text": "正文", "cross": "跨年度",
+}
+NOTE_AUTHOR = "xxgk校验"
+# JSON schema version of CheckResult.to_dict(); bump on incompatible change.
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass
+class CellRef:
+    """A cell involved in a finding."""
+
+    sheet: str
+    address: str
+    cell_id: str = ""
+    path: str = ""
+    value: object = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.sheet}!{self.address}" if self.address else self.sheet
+
+    def to_dict(self) -> dict:
+        return {"sheet": self.sheet, "address": self.address, "id": self.cell_id,
+                "path": self.path, "value": self.value}
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str  # error | verify | hint
+    message: str  # Chinese, self-contained, names cells and values
+    table: str = ""  # see TABLE_LABELS
+    cells: list = field(default_factory=list)  # CellRef, the operands
+    related: list = field(default_factory=list)  # cell ids feeding formula totals among operands
+    lhs: float | None = None
+    rhs: float | None = None
+    diff: float | None = None
+    culprit: str = ""  # cell id most likely wrong, when one can be named
+    explanation: str = ""  # clerk's written explanation (核实 findings)
+
+    @property
+    def key(self) -> str:
+        """Stable key of a finding (rule + first cell), used to keep explanations."""
+        first = self.cells[0].ref if self.cells else ""
+        return f"{self.rule}@{first}"
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS[self.severity]
+
+    @property
+    def explained(self) -> bool:
+        return self.severity == "verify" and len(self.explanation.strip()) >= 6
+
+    def involves(self, cell_id: str) -> bool:
+        return cell_id in self.related or any(c.cell_id == cell_id for c in self.cells)
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule, "severity": self.severity, "severity_label": self.severity_label,
+            "table": self.table, "message": self.message,
+            "cells": [c.to_dict() for c in self.cells], "related": list(self.related),
+            "lhs": self.lhs, "rhs": self.rhs, "diff": self.diff, "culprit": self.culprit or None,
+            "explanation": self.explanation or None, "key": self.key,
+        }
+
+
+def sort_findings(findings: list) -> list:
+    order = list(TABLE_LABELS)
+    return sorted(findings, key=lambda f: (order.index(f.table) if f.table in order else 99,
+                                           SEVERITY_ORDER[f.severity]))
+
+
+def count(findings: list, strict: bool = False) -> dict:
+    """Counts by severity; with ``strict`` unexplained 核实 count as errors."""
+    out = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        out[f.severity] += 1
+    out["unexplained_verify"] = sum(1 for f in findings if f.severity == "verify" and not f.explained)
+    return out

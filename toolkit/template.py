@@ -1,0 +1,176 @@
+"""Build the locked Excel template of an edition from the spec (openpyxl)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from . import styles
+from .atomic import atomic_output
+from .spec import data as E
+from .spec import get_edition
+from .spec.model import Edition, SheetLayout
+
+META_KEYS = ("edition", "template_version", "fingerprint", "kind")
+
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def openpyxl_style(role: str) -> dict:
+    """openpyxl style objects for a layout role (cached per role)."""
+    s = styles.ROLE_STYLES[role]
+    out = {
+        "font": Font(name=s.get("font", styles.FONT), size=s.get("size", 11),
+                     bold=s.get("bold", False), italic=s.get("italic", False),
+                     color=s.get("color")),
+        "alignment": Alignment(horizontal=s.get("halign"), vertical=s.get("valign"),
+                               wrap_text=s.get("wrap", False)),
+        "protection": Protection(locked=not s.get("unlocked", False)),
+    }
+    if s.get("border"):
+        out["border"] = _BORDER
+    if s.get("fill"):
+        out["fill"] = PatternFill("solid", fgColor=s["fill"])
+    return out
+
+
+# (type) -> DataValidation keyword arguments and Chinese messages.
+VALIDATIONS = {
+    "count": dict(type="whole", operator="greaterThanOrEqual", formula1="0",
+                  promptTitle="填写数量", prompt="请填写不小于 0 的整数；没有请填 0。",
+                  errorTitle="输入有误", error="这里只能填写不小于 0 的整数（阿拉伯数字），没有请填 0。"),
+    "signed": dict(type="whole", operator="between", formula1="-1000000000", formula2="1000000000",
+                   promptTitle="填写增减数", prompt="请填写整数，减少时填负数（如 -3）。",
+                   errorTitle="输入有误", error="这里只能填写整数，减少时填负数（如 -3）。"),
+    "amount": dict(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                   promptTitle="填写金额", prompt="请以万元为单位填写数字，可含小数；没有请填 0。",
+                   errorTitle="输入有误", error="这里只能填写不小于 0 的数字（单位：万元），不要填写“元”“万元”等文字。"),
+    "year": dict(type="whole", operator="between", formula1="2019", formula2="2100",
+                 promptTitle="报告年度", prompt="请填写报告所属年度（四位数字），如 2021。",
+                 errorTitle="输入有误", error="报告年度应为 2019 至 2100 之间的四位数字。"),
+    "choice": dict(type="list", formula1='"' + ",".join(E.UNIT_TYPES) + '"',
+                   promptTitle="单位类型", prompt="请从下拉列表中选择单位类型。",
+                   errorTitle="输入有误", error="请从下拉列表中选择：" + "、".join(E.UNIT_TYPES) + "。"),
+    "text": dict(type="textLength", operator="lessThanOrEqual", formula1="32000",
+                 promptTitle="填写内容", prompt="必填项。",
+                 errorTitle="输入有误", error="内容过长（不超过 32000 字）。"),
+}
+
+
+def _apply(cell, st: dict) -> None:
+    for k, v in st.items():
+        setattr(cell, k, v)
+
+
+def write_layout(ws, lay: SheetLayout, edition: Edition) -> None:
+    """Draw one sheet layout (labels, inputs, totals, merges, sizes, print setup)."""
+    cache: dict = {}
+
+    def style(role):
+        if role not in cache:
+            cache[role] = openpyxl_style(role)
+        return cache[role]
+
+    # Borders must be on every cell of a bordered merged range.
+    for rng in lay.merges:
+        ws.merge_cells(rng)
+    for addr, lc in lay.cells.items():
+        role = lc.role
+        cell = ws[addr]
+        if lc.cell_id:
+            c = edition.by_id[lc.cell_id]
+            if c.kind in ("input", "info", "text"):
+                role = "input_text" if c.type == "text" and c.kind == "text" else "input"
+                if c.kind == "info":
+                    role = "input"
+            if c.type in styles.NUMBER_FORMATS:
+                cell.number_format = styles.NUMBER_FORMATS[c.type]
+        if lc.value is not None:
+            cell.value = lc.value
+        _apply(cell, style(role))
+    for rng in lay.merges:  # outline merged areas so the printed grid is complete
+        first = rng.split(":")[0]
+        st = style(lay.cells[first].role) if first in lay.cells else None
+        if st is None or "border" not in st:
+            continue
+        for row in ws[rng]:
+            for cell in row:
+                cell.border = st["border"]
+                if "fill" in st:
+                    cell.fill = st["fill"]
+                if "protection" in st and cell.coordinate != first:
+                    cell.protection = st["protection"]
+    for col, width in lay.col_widths.items():
+        ws.column_dimensions[col].width = width
+    for row, height in lay.row_heights.items():
+        ws.row_dimensions[row].height = height
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if lay.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    if lay.print_title_rows:
+        ws.print_title_rows = lay.print_title_rows
+    max_row = max(int("".join(ch for ch in a if ch.isdigit())) for a in lay.cells)
+    from openpyxl.utils import get_column_letter
+    ws.print_area = f"A1:{get_column_letter(lay.max_col)}{max_row}"
+    ws.sheet_view.showGridLines = False
+
+
+def add_validations(ws, lay: SheetLayout, edition: Edition) -> None:
+    by_type: dict = {}
+    for addr, lc in lay.cells.items():
+        if not lc.cell_id:
+            continue
+        c = edition.by_id[lc.cell_id]
+        if c.kind == "total":
+            continue
+        by_type.setdefault(c.type, []).append(addr)
+    for typ, addrs in by_type.items():
+        dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=True,
+                            errorStyle="stop", **VALIDATIONS[typ])
+        for a in addrs:
+            dv.add(a)
+        ws.add_data_validation(dv)
+
+
+def build_template(edition: str = "2021") -> Workbook:
+    """The locked template workbook of ``edition`` (an openpyxl Workbook)."""
+    ed = get_edition(edition)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for lay in ed.layouts:
+        ws = wb.create_sheet(lay.name)
+        write_layout(ws, lay, ed)
+        add_validations(ws, lay, ed)
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False  # let clerks widen columns
+        ws.protection.formatRows = False
+    if "t3" in [l.key for l in ed.layouts]:
+        wb[E.SHEETS["t3"]].freeze_panes = "D5"
+    meta = wb.create_sheet(E.SHEETS["meta"])
+    for i, (k, v) in enumerate(zip(META_KEYS, (ed.key, E.TEMPLATE_VERSION, ed.fingerprint,
+                                                "template")), start=1):
+        meta.cell(i, 1, k)
+        meta.cell(i, 2, v)
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.active = 0
+    return wb
+
+
+def write_template(path: str | Path, edition: str = "2021", force: bool = True) -> Path:
+    """Build the template of ``edition`` and write it atomically to ``path``."""
+    wb = build_template(edition)
+    with atomic_output(path, force=force) as tmp:
+        wb.save(tmp)
+    return Path(path)
