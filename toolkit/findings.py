@@ -93,3 +93,12 @@ def count(findings: list, strict: bool = False) -> dict:
         out[f.severity] += 1
     out["unexplained_verify"] = sum(1 for f in findings if f.severity == "verify" and not f.explained)
     return out
+
+# The 校验结果 sheet written by ``check --annotate`` and the Excel button, and
+# read back for clerks' explanations of 核实 findings (keyed by Finding.key).
+RESULTS_SHEET = "校验结果"
+RESULTS_HEADER_ROW = 2
+RESULTS_HEADERS = ["序号", "级别", "规则", "表", "单元格", "问题说明",
+                   "情况说明（核实项请在此填写，至少6个字）", "键"]
+RESULTS_EXPLANATION_COL = 7  # G, unlocked for the clerk
+RESULTS_KEY_COL = 8  # H
