@@ -1,0 +1,130 @@
+"""``check``: read a workbook, apply every rule, return the result as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import UnreadableWorkbook
+from .findings import JSON_SCHEMA_VERSION, SEVERITY_LABELS, count
+from .report import Report, read_report
+from .rules import evaluate
+
+VERDICTS = {
+    "pass": "通过",
+    "verify": "待核实",
+    "fail": "未通过",
+    "unreadable": "无法读取",
+}
+
+
+@dataclass
+class CheckResult:
+    file: str
+    report: Report | None = None
+    findings: list = field(default_factory=list)
+    error: str = ""  # why the file could not be read
+    strict: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return self.report is not None
+
+    @property
+    def counts(self) -> dict:
+        return count(self.findings)
+
+    @property
+    def verdict(self) -> str:
+        """pass | verify | fail | unreadable."""
+        if not self.readable:
+            return "unreadable"
+        c = self.counts
+        if c["error"] or (self.strict and c["unexplained_verify"]):
+            return "fail"
+        if c["unexplained_verify"]:
+            return "verify"
+        return "pass"
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICTS[self.verdict]
+
+    @property
+    def exit_code(self) -> int:
+        return {"pass": 0, "verify": 0, "fail": 1, "unreadable": 2}[self.verdict]
+
+    @property
+    def unit(self) -> str:
+        return self.report.unit if self.report else ""
+
+    def summary_line(self) -> str:
+        name = Path(self.file).name
+        if not self.readable:
+            return f"【{self.verdict_label}】{name}：{self.error}"
+        c = self.counts
+        unit = self.unit or "（未填单位名称）"
+        parts = f"错误 {c['error']} 项，核实 {c['verify']} 项"
+        if c["verify"]:
+            parts += f"（未说明 {c['unexplained_verify']} 项）"
+        parts += f"，提示 {c['hint']} 项"
+        return f"【{self.verdict_label}】{name}（{unit}，{self.report.edition}版）：{parts}"
+
+    def to_dict(self) -> dict:
+        rep = self.report
+        return {
+            "schema": JSON_SCHEMA_VERSION,
+            "tool": f"xxgk {__version__}",
+            "file": str(self.file),
+            "unit": rep.unit if rep else None,
+            "unit_type": rep.unit_type if rep else None,
+            "year": rep.year if rep else None,
+            "edition": rep.edition if rep else None,
+            "verdict": self.verdict,
+            "verdict_label": self.verdict_label,
+            "error": self.error or None,
+            "counts": self.counts if rep else None,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def check(path: str | Path, previous: str | Path | Report | None = None,
+          strict: bool = False) -> CheckResult:
+    """Check one workbook.  Never raises for a bad input file: an unreadable
+    file gives a result with ``verdict == "unreadable"`` and the reason.
+
+    ``previous`` (last year's workbook or its Report) enables cross-year rules;
+    if it cannot be read, :class:`UnreadableWorkbook` is raised.
+    """
+    prev = read_report(previous) if isinstance(previous, (str, Path)) else previous
+    try:
+        rep = read_report(path)
+    except UnreadableWorkbook as exc:
+        return CheckResult(file=str(path), error=exc.reason, strict=strict)
+    return CheckResult(file=str(path), report=rep, findings=evaluate(rep, prev), strict=strict)
+
+
+def findings_frame(results):
+    """A pandas DataFrame of findings (one row per finding and involved cell set)."""
+    import pandas as pd
+    if isinstance(results, CheckResult):
+        results = [results]
+    rows = []
+    for r in results:
+        for f in r.findings:
+            first = f.cells[0] if f.cells else None
+            rows.append({
+                "file": r.file, "unit": r.unit, "edition": r.report.edition if r.report else None,
+                "rule": f.rule, "severity": f.severity, "severity_label": SEVERITY_LABELS[f.severity],
+                "table": f.table, "sheet": first.sheet if first else None,
+                "address": first.address if first else None,
+                "cell_id": first.cell_id if first else None,
+                "cells": ";".join(c.ref for c in f.cells), "lhs": f.lhs, "rhs": f.rhs,
+                "diff": f.diff, "culprit": f.culprit or None, "message": f.message,
+                "explanation": f.explanation or None,
+            })
+        if not r.readable:
+            rows.append({"file": r.file, "unit": None, "rule": "FILE", "severity": "error",
+                         "severity_label": "错误", "table": "file", "message": r.error})
+    return pd.DataFrame(rows)

@@ -1,0 +1,58 @@
+"""``xxgk check``: check filled workbooks."""
+
+from pathlib import Path
+
+import click
+
+from ..check import check
+from ..errors import UnreadableWorkbook
+from ..render import render_result
+from .common import echo_json, friendly_errors
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 docs/check-json.md）。")
+@click.option("--annotate", "annotate_out", type=click.Path(dir_okay=True), default=None,
+              help="另存一份带批注的副本：问题单元格加批注和底色，并增加“校验结果”工作表。"
+                   "检查多个文件时请给一个文件夹。")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="上一年度的报告工作簿，用于跨年度核对（上年结转等）。")
+@click.option("--strict", is_flag=True, help="严格模式：未填写情况说明的“核实”项按错误处理。")
+@click.option("--no-hints", is_flag=True, help="终端输出中不显示“提示”级别的问题。")
+@friendly_errors
+def command(files, as_json, annotate_out, previous, strict, no_hints):
+    """校验填好的年度报告工作簿。
+
+    检查表二、表三、表四的勾稽关系和填写错误，以及模板是否被改动。
+    问题分三级：错误（必须改正）、核实（可能有误，需在“校验结果”表中
+    填写情况说明）、提示（仅供参考）。原文件不会被修改。
+
+    退出状态：0 = 没有错误；1 = 有错误；2 = 有文件无法读取。
+
+    \b
+    示例：
+      xxgk check 某某镇2021年报.xlsx
+      xxgk check 某某镇2021年报.xlsx --previous 某某镇2020年报.xlsx
+      xxgk check 某某镇2021年报.xlsx --annotate 某某镇-校验.xlsx
+      xxgk check 报告/*.xlsx --json > 结果.json
+    """
+    try:
+        results = [check(f, previous=previous, strict=strict) for f in files]
+    except UnreadableWorkbook as exc:  # the --previous file
+        raise click.ClickException(f"上一年度报告无法读取：{exc}") from None
+    if annotate_out:
+        from ..annotate import annotate_results
+        written = annotate_results(results, annotate_out)
+        for p in written:
+            click.echo(f"已写出带批注的副本：{p}", err=True)
+    if as_json:
+        echo_json([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict())
+    else:
+        for r in results:
+            click.echo(render_result(r, show_hints=not no_hints))
+        if len(results) > 1:
+            n = {v: sum(1 for r in results if r.verdict == v) for v in ("pass", "verify", "fail", "unreadable")}
+            click.echo(f"共 {len(results)} 个文件：通过 {n['pass']}，待核实 {n['verify']}，"
+                       f"未通过 {n['fail']}，无法读取 {n['unreadable']}")
+    raise SystemExit(max(r.exit_code for r in results))

@@ -1,0 +1,30 @@
+"""Render check results for the terminal (plain text, Chinese)."""
+
+from __future__ import annotations
+
+from .findings import SEVERITY_LABELS, TABLE_LABELS
+
+_MARKS = {"error": "✗", "verify": "?", "hint": "·"}
+
+
+def render_result(result, show_hints: bool = True) -> str:
+    """Findings grouped by table and severity, then the one-line verdict."""
+    lines = []
+    if result.readable:
+        groups: dict = {}
+        for f in result.findings:
+            if f.severity == "hint" and not show_hints:
+                continue
+            groups.setdefault(f.table, {}).setdefault(f.severity, []).append(f)
+        for table in TABLE_LABELS:
+            if table not in groups:
+                continue
+            lines.append(f"  {TABLE_LABELS[table]}")
+            for sev in ("error", "verify", "hint"):
+                for f in groups[table].get(sev, []):
+                    extra = ""
+                    if sev == "verify":
+                        extra = f"（已说明：{f.explanation}）" if f.explained else "（需填写情况说明）"
+                    lines.append(f"    {_MARKS[sev]} [{SEVERITY_LABELS[sev]} {f.rule}] {f.message}{extra}")
+    lines.append(result.summary_line())
+    return "\n".join(lines)

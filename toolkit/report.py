@@ -1,0 +1,419 @@
+"""The report model: a filled workbook read into values, driven by the spec.
+
+``read_report(path)`` detects the edition from the workbook's meta sheet,
+checks the workbook against the template's fingerprint (tamper detection),
+reads every cell the spec defines, tolerates what clerks really type (and
+says so), and recomputes every total from its inputs — cached values of
+formulas are never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UnreadableWorkbook
+from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, CellRef, Finding
+from .spec import data as E
+from .spec import edition_for_year, get_edition
+from .spec.model import Cell, Edition
+from .xlsx_reader import RawBook, RawCell, read_workbook
+
+META_SHEET = E.SHEETS["meta"]
+
+_UNIT_SUFFIXES = {
+    "count": ("件", "个", "项", "次", "条", "人", "家"),
+    "signed": ("件", "个", "项", "次", "条"),
+    "amount": ("万元", "元", "万"),
+}
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_number(raw, typ: str):
+    """Parse a clerk's entry for a numeric cell.
+
+    Returns ``(value, status, note)``; status is ``ok`` (a real number),
+    ``blank``, ``text`` (number typed as text, read with a note) or
+    ``invalid`` (not a number; value is None).
+    """
+    if raw is None:
+        return 0, "blank", ""
+    if isinstance(raw, bool):
+        return None, "invalid", ""
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and raw.is_integer() and abs(raw) < 2**53:
+            raw = int(raw)
+        return raw, "ok", ""
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if text == "":
+        return 0, "blank", ""
+    note = "以文本形式填写"
+    factor = 1
+    for suffix in _UNIT_SUFFIXES.get(typ, ()):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)].strip()
+            if typ == "amount" and suffix == "元":
+                factor = 0.0001
+                note = "带单位“元”，已换算为万元"
+            else:
+                note = f"带单位“{suffix}”"
+            break
+    text = text.replace(" ", "")
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+        note += "，含千位分隔符"
+    if not _PLAIN.match(text):
+        return None, "invalid", ""
+    value = float(text) * factor
+    if factor != 1:
+        value = round(value, 8)
+    if value.is_integer() and "." not in text and factor == 1:
+        value = int(value)
+    return value, "text", note
+
+
+def _norm_formula(f: str) -> str:
+    return re.sub(r"[\s$]", "", f or "").upper().lstrip("=")
+
+
+@dataclass
+class Report:
+    """One unit's report as read from a workbook."""
+
+    path: str
+    edition: str
+    template_version: str = ""
+    kind: str = "template"  # template | summary
+    info: dict = field(default_factory=dict)  # field key -> value (str / int)
+    texts: dict = field(default_factory=dict)  # section key -> str
+    values: dict = field(default_factory=dict)  # cell id -> number (totals recomputed)
+    raw: dict = field(default_factory=dict)  # cell id -> raw cell value as stored
+    invalid: set = field(default_factory=set)  # cell ids whose entry is not a number
+    overwritten: set = field(default_factory=set)  # total cell ids holding a typed value
+    findings: list = field(default_factory=list)  # read-time findings (R-*, S-2, S-7, …)
+    explanations: dict = field(default_factory=dict)  # Finding.key -> clerk's text
+    has_vba: bool = False
+    external_links: int = 0
+
+    @property
+    def spec(self) -> Edition:
+        return get_edition(self.edition)
+
+    @property
+    def unit(self) -> str:
+        return str(self.info.get("unit_name") or "").strip()
+
+    @property
+    def unit_type(self) -> str:
+        return str(self.info.get("unit_type") or "").strip()
+
+    @property
+    def year(self) -> int | None:
+        y = self.info.get("year")
+        return y if isinstance(y, int) else None
+
+    def cellref(self, cell_id: str) -> CellRef:
+        c = self.spec.by_id[cell_id]
+        return CellRef(c.sheet, c.address, c.id, c.path, self.raw.get(cell_id, self.values.get(cell_id)))
+
+
+# ---------------------------------------------------------------------------
+
+
+def _meta(book: RawBook) -> dict:
+    sheet = book.sheets.get(META_SHEET)
+    if sheet is None:
+        return {}
+    out = {}
+    for addr, cell in sheet.cells.items():
+        if addr.startswith("A") and isinstance(cell.value, str):
+            out[cell.value] = sheet.value("B" + addr[1:])
+    return out
+
+
+def wanted_sheets() -> set:
+    return set(E.SHEETS.values()) | {RESULTS_SHEET}
+
+
+def read_report(path: str | Path) -> Report:
+    """Read a workbook made from the template into a :class:`Report`.
+
+    Raises :class:`UnreadableWorkbook` when the file cannot be read or was
+    not made from the template (one clear error, not a cascade).
+    """
+    book = read_workbook(path, wanted_sheets())
+    return report_from_book(book)
+
+
+def report_from_book(book: RawBook) -> Report:
+    """Build a report from raw sheet contents (also used by the Excel button)."""
+    path = book.path
+    meta = _meta(book)
+    edition = str(meta.get("edition") or "")
+    if not meta:
+        present = [n for n in book.sheet_names if n in E.SHEETS.values()]
+        if len(present) >= 3:
+            raise UnreadableWorkbook(
+                path, "工作簿缺少模板标识（隐藏的 xxgk 工作表被删除），无法确认表格版本，"
+                      "请把数据重新填入 xxgk 生成的模板")
+        raise UnreadableWorkbook(
+            path, "不是用 xxgk 模板填写的工作簿（找不到模板标识和表格），请使用 xxgk template "
+                  "生成的模板填写")
+    if edition not in ("2019", "2021"):
+        raise UnreadableWorkbook(path, f"模板标识中的表格版本“{edition}”无法识别（支持 2019、2021 版）")
+    ed = get_edition(edition)
+    version = str(meta.get("template_version") or "")
+    if version != E.TEMPLATE_VERSION or str(meta.get("fingerprint") or "") != ed.fingerprint:
+        raise UnreadableWorkbook(
+            path, f"模板版本未知（版本号“{version}”，指纹不符），可能来自其他版本的工具或被改动过，"
+                  "请使用最新的 xxgk 模板重新填写")
+    rep = Report(path=path, edition=edition, template_version=version,
+                 kind=str(meta.get("kind") or "template"), has_vba=book.has_vba,
+                 external_links=book.external_links)
+    missing = _check_structure(book, ed, rep)
+    _read_values(book, ed, rep, missing)
+    _read_explanations(book, rep)
+    return rep
+
+
+# -- tamper detection ---------------------------------------------------------
+
+
+def _finding_structure(rep: Report, message: str, sheet: str, address: str = "",
+                       cell_id: str = "", culprit: str = "") -> None:
+    rep.findings.append(Finding(
+        rule="S-2", severity="error", table="structure", message=message,
+        cells=[CellRef(sheet, address, cell_id)], culprit=culprit))
+
+
+def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
+    """Compare the workbook with the spec layout; returns names of missing sheets."""
+    missing = set()
+    for lay in ed.layouts:
+        sheet = book.sheets.get(lay.name)
+        if sheet is None:
+            missing.add(lay.name)
+            others = [n for n in book.sheet_names if n not in E.SHEETS.values() and n != RESULTS_SHEET]
+            hint = f"（工作簿中有未知工作表：{'、'.join(others)}，可能被改名）" if others else ""
+            _finding_structure(rep, f"缺少工作表“{lay.name}”{hint}，该表数据按空白处理", lay.name)
+            continue
+        changed_labels = []
+        for addr, lc in lay.cells.items():
+            if lc.cell_id:
+                continue
+            actual = sheet.value(addr)
+            if (actual if actual is not None else None) != lc.value:
+                changed_labels.append((addr, lc.value, actual))
+        if changed_labels:
+            # Many changed labels at once usually mean inserted/deleted rows or columns.
+            if len(changed_labels) >= 4:
+                first = changed_labels[0]
+                _finding_structure(
+                    rep, f"{lay.name}!{first[0]}：表格结构与模板不一致（{len(changed_labels)} 处栏目名称"
+                         f"位置不符），可能插入或删除了行、列。此处应为“{first[1]}”，实际为“{first[2] or '空白'}”",
+                    lay.name, first[0])
+            else:
+                for addr, expected, actual in changed_labels:
+                    _finding_structure(
+                        rep, f"{lay.name}!{addr}：栏目名称被改动，应为“{expected}”，实际为“{actual or '空白'}”",
+                        lay.name, addr)
+        if sorted(sheet.merges) != sorted(lay.merges):
+            _finding_structure(rep, f"{lay.name}：合并单元格与模板不一致（可能插入、删除了行列或取消了合并）",
+                               lay.name)
+        # validations on input cells
+        covered = set()
+        for dv in sheet.validations:
+            for part in (dv.get("sqref") or "").split():
+                covered.update(_expand_sqref(part))
+        lost = [c for c in ed.cells if c.sheet == lay.name and c.kind != "total"
+                and c.address not in covered]
+        if lost:
+            _finding_structure(
+                rep, f"{lay.name}：{len(lost)} 个填写单元格的数据有效性被删除（如 {lost[0].address}），"
+                     "请使用原模板填写", lay.name, lost[0].address, lost[0].id)
+        if not sheet.protected and rep.kind == "template":
+            rep.findings.append(Finding(
+                rule="S-2", severity="hint", table="structure",
+                message=f"{lay.name}：工作表保护已被撤销（模板默认保护），请注意不要改动栏目和公式",
+                cells=[CellRef(lay.name, "")]))
+    return missing
+
+
+def _expand_sqref(ref: str) -> set:
+    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    if ":" not in ref:
+        return {ref.replace("$", "")}
+    min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+    if (max_row - min_row + 1) * (max_col - min_col + 1) > 100_000:
+        return set()
+    return {f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
+            for c in range(min_col, max_col + 1)}
+
+
+# -- values ---------------------------------------------------------------------
+
+
+def _read_values(book: RawBook, ed: Edition, rep: Report, missing: set) -> None:
+    blanks: dict = {}
+    for c in ed.cells:
+        sheet = book.sheets.get(c.sheet)
+        cell: RawCell | None = sheet.cells.get(c.address) if sheet else None
+        raw = cell.value if cell else None
+        rep.raw[c.id] = raw
+        if c.kind == "info":
+            _read_info(c, raw, rep)
+        elif c.kind == "text":
+            rep.texts[c.row] = "" if raw is None else str(raw)
+        elif c.kind == "input":
+            _read_input(c, cell, raw, rep, blanks, c.sheet in missing)
+        elif c.kind == "total":
+            _read_total(c, cell, ed, rep)
+    for c in ed.totals():
+        if c.id not in rep.overwritten and c.id not in rep.invalid:
+            rep.values[c.id] = _total_value(c.id, ed, rep)
+    for table, cells in blanks.items():
+        sheet = cells[0].sheet
+        addrs = "、".join(x.address for x in cells[:12]) + ("等" if len(cells) > 12 else "")
+        rep.findings.append(Finding(
+            rule="S-7", severity="hint", table=table,
+            message=f"{sheet}：{len(cells)} 个单元格未填写（{addrs}），已按 0 计算；没有发生的请填 0",
+            cells=[CellRef(x.sheet, x.address, x.id, x.path, None) for x in cells]))
+
+
+def _read_info(c: Cell, raw, rep: Report) -> None:
+    if c.type == "year":
+        value, status, _ = parse_number(raw, "count")
+        rep.info[c.row] = value if status in ("ok", "text") and isinstance(value, int) else (
+            None if raw is None else str(raw))
+    elif raw is None:
+        rep.info[c.row] = ""
+    else:
+        rep.info[c.row] = str(raw).strip() if not isinstance(raw, float) else str(raw)
+
+
+def _read_input(c: Cell, cell, raw, rep: Report, blanks: dict, sheet_missing: bool) -> None:
+    if cell is not None and cell.formula is not None:
+        rep.findings.append(Finding(
+            rule="S-2", severity="error", table=c.table,
+            message=f"{c.ref}：填写单元格中出现了公式“={cell.formula}”，请直接填写数字",
+            cells=[rep_cellref(c, "=" + cell.formula)], culprit=c.id))
+        rep.invalid.add(c.id)
+        rep.values[c.id] = 0
+        return
+    if cell is not None and cell.error:
+        raw = cell.error
+    value, status, note = parse_number(raw, c.type)
+    if status == "blank":
+        rep.values[c.id] = 0
+        if not sheet_missing:
+            blanks.setdefault(c.table, []).append(c)
+        return
+    if status == "invalid":
+        rep.invalid.add(c.id)
+        rep.values[c.id] = 0
+        rep.findings.append(Finding(
+            rule="R-2", severity="error", table=c.table,
+            message=f"{c.ref}（{c.label}）：填写的“{raw}”不是数字，请填写阿拉伯数字（没有请填 0）",
+            cells=[rep_cellref(c, raw)], culprit=c.id))
+        return
+    rep.values[c.id] = value
+    if status == "text":
+        rep.findings.append(Finding(
+            rule="R-1" if "元" not in note else "T2-7", severity="hint", table=c.table,
+            message=f"{c.ref}（{c.label}）：“{raw}”{note}，已按数值 {_fmt(value)} 读取；建议直接填写数字",
+            cells=[rep_cellref(c, raw)]))
+    _type_check(c, value, rep)
+
+
+def _type_check(c: Cell, value, rep: Report) -> None:
+    rule = {"t2": "T2-4", "t3": "T3-4", "t4": "T4-4"}.get(c.table, "T3-4")
+    problem = ""
+    if c.type in ("count", "signed") and not float(value).is_integer():
+        problem = "应为整数"
+    elif c.type in ("count", "amount") and value < 0:
+        problem = "不能为负数"
+    if problem:
+        rep.invalid.add(c.id)
+        rep.findings.append(Finding(
+            rule=rule, severity="error", table=c.table,
+            message=f"{c.ref}（{c.label}）：{_fmt(value)} {problem}",
+            cells=[rep_cellref(c, value)], culprit=c.id))
+
+
+def _read_total(c: Cell, cell, ed: Edition, rep: Report) -> None:
+    expected = _norm_formula(_layout_value(ed, c))
+    if cell is not None and cell.formula is not None and cell.formula != "<shared>":
+        if _norm_formula(cell.formula) == expected:
+            return  # recomputed from inputs later
+        value, status, _ = parse_number(cell.value, c.type)
+        rep.findings.append(Finding(
+            rule="S-2", severity="error", table=c.table,
+            message=f"{c.ref}（{c.label}）：合计公式被改动，应为“={expected}”，实际为“={cell.formula}”",
+            cells=[rep_cellref(c, "=" + cell.formula)], culprit=c.id))
+        if status in ("ok", "text"):
+            rep.values[c.id] = value
+            rep.overwritten.add(c.id)
+        return
+    raw = cell.value if cell is not None else None
+    value, status, _ = parse_number(raw, c.type)
+    if status == "blank" and rep.kind == "summary":
+        return
+    what = "被删除（单元格为空）" if status == "blank" else f"被改写为数值 {raw}"
+    rep.findings.append(Finding(
+        rule="S-2", severity="error", table=c.table,
+        message=f"{c.ref}（{c.label}）：合计公式“={expected}”{what}，请恢复公式或使用原模板",
+        cells=[rep_cellref(c, raw)], culprit=c.id))
+    if status in ("ok", "text"):
+        rep.values[c.id] = value
+        rep.overwritten.add(c.id)
+    elif status == "invalid":
+        rep.invalid.add(c.id)
+        rep.values[c.id] = 0
+
+
+def _layout_value(ed: Edition, c: Cell) -> str:
+    return ed.layout(_layout_key(ed, c.sheet)).cells[c.address].value
+
+
+def _layout_key(ed: Edition, sheet: str) -> str:
+    return next(l.key for l in ed.layouts if l.name == sheet)
+
+
+def _total_value(cell_id: str, ed: Edition, rep: Report):
+    if cell_id in rep.overwritten:
+        return rep.values[cell_id]
+    total = 0
+    for i in ed.formulas[cell_id]:
+        total += _total_value(i, ed, rep) if i in ed.formulas else rep.values.get(i, 0)
+    return round(total, 8) if isinstance(total, float) else total
+
+
+def rep_cellref(c: Cell, value) -> CellRef:
+    return CellRef(c.sheet, c.address, c.id, c.path, value)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.6f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def _read_explanations(book: RawBook, rep: Report) -> None:
+    sheet = book.sheets.get(RESULTS_SHEET)
+    if sheet is None:
+        return
+    from openpyxl.utils import get_column_letter
+    kcol, ecol = get_column_letter(RESULTS_KEY_COL), get_column_letter(RESULTS_EXPLANATION_COL)
+    for addr, cell in sheet.cells.items():
+        m = re.match(r"^([A-Z]+)(\d+)$", addr)
+        if m and m.group(1) == kcol and isinstance(cell.value, str):
+            text = sheet.value(f"{ecol}{m.group(2)}")
+            if text is not None and str(text).strip():
+                rep.explanations[cell.value] = str(text).strip()
+
+
+def expected_edition(rep: Report) -> str | None:
+    return edition_for_year(rep.year) if rep.year else None

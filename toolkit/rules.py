@@ -1,0 +1,284 @@
+"""The rule engine: apply every rule of the report's edition, return findings.
+
+Linear rules (勾稽关系) come compiled from the spec; the few rules that are
+not linear equations are named checks registered in ``NAMED_CHECKS`` under
+the ``check`` name the spec gives them.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from .findings import CellRef, Finding, sort_findings
+from .report import Report, _fmt
+from .spec import edition_for_year
+from .spec.model import LinearRule
+
+EPS = 1e-6
+
+
+def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
+    """All findings for ``rep`` (read-time findings included), sorted by table and severity."""
+    findings = list(rep.findings)
+    for rule in rep.spec.rules:
+        f = _linear(rule, rep)
+        if f:
+            findings.append(f)
+    for r in rep.spec.other_rules:
+        fn = NAMED_CHECKS.get(r["check"])
+        if fn:
+            findings.extend(fn(r, rep, previous))
+    if previous is not None:
+        for rule in rep.spec.cross_year_rules:
+            f = _cross_year(rule, rep, previous)
+            if f:
+                findings.append(f)
+    for f in findings:
+        if f.severity == "verify":
+            f.explanation = rep.explanations.get(f.key, "")
+    return sort_findings(findings)
+
+
+# -- linear rules ----------------------------------------------------------------
+
+
+def _leaves(cell_id: str, rep: Report) -> list:
+    formulas = rep.spec.formulas
+    if cell_id in formulas and cell_id not in rep.overwritten:
+        out = []
+        for i in formulas[cell_id]:
+            out.extend(_leaves(i, rep))
+        return out
+    return [cell_id]
+
+
+def _term_labels(terms, rep: Report) -> list[str]:
+    cells = [rep.spec.by_id[t.cell] for t in terms]
+    if len({c.row for c in cells}) == 1 and len({c.table for c in cells}) == 1 and len(cells) > 1:
+        return [c.col_label for c in cells]
+    if len({c.col for c in cells}) == 1 and len(cells) > 1:
+        return [c.row_label for c in cells]
+    return [c.label for c in cells]
+
+
+def _side(terms, labels, values, override: str = "", prefix: str = "") -> tuple[str, float]:
+    total = sum(t.sign * values[t.cell] for t in terms)
+    if override:
+        return f"{prefix}{override}({_fmt(total)})", total
+    parts = []
+    for i, (t, lab) in enumerate(zip(terms, labels)):
+        sign = "" if i == 0 and t.sign > 0 else ("+" if t.sign > 0 else "−")
+        parts.append(f"{sign}{prefix}{lab}({_fmt(values[t.cell])})")
+    text = "".join(parts)
+    if len(terms) > 1:
+        text += f"={_fmt(total)}"
+    return text, total
+
+
+def _compare(op: str, lhs: float, rhs: float) -> bool:
+    if op == "=":
+        return abs(lhs - rhs) <= EPS
+    if op == "<=":
+        return lhs <= rhs + EPS
+    if op == ">=":
+        return lhs >= rhs - EPS
+    raise ValueError(op)
+
+
+def _sentence(op: str, left: str, right: str, diff: float) -> str:
+    d = _fmt(abs(diff))
+    if op == "=":
+        return f"{left}，但{right}，相差{d}"
+    if op == "<=":
+        return f"{left}大于{right}，多出{d}"
+    return f"{left}小于{right}，相差{d}"
+
+
+def _linear(rule: LinearRule, rep: Report) -> Finding | None:
+    operands = [t.cell for t in rule.lhs + rule.rhs]
+    leaves = {leaf for c in operands for leaf in _leaves(c, rep)}
+    if leaves & rep.invalid or set(operands) & rep.invalid:
+        return None  # the bad entry is already reported; avoid a cascade
+    values = rep.values
+    terms = rule.lhs + rule.rhs
+    labels = _term_labels(terms, rep)
+    left, lhs = _side(rule.lhs, labels[: len(rule.lhs)], values, rule.lhs_text)
+    right, rhs = _side(rule.rhs, labels[len(rule.lhs):], values, rule.rhs_text)
+    if _compare(rule.op, lhs, rhs):
+        return None
+    first = rep.spec.by_id[rule.lhs[0].cell]
+    culprit = next((c for c in operands if c in rep.overwritten), "")
+    msg = f"{first.ref}：{rule.scope}：{_sentence(rule.op, left, right, lhs - rhs)}"
+    if culprit:
+        cc = rep.spec.by_id[culprit]
+        msg += f"。最可能出错的是 {cc.address}（{cc.label}）：合计公式已被改写为数值"
+    related = sorted(leaves - set(operands))
+    return Finding(rule=rule.id, severity=rule.severity, table=first.table, message=msg,
+                   cells=[rep.cellref(c) for c in operands], related=related,
+                   lhs=lhs, rhs=rhs, diff=round(lhs - rhs, 8), culprit=culprit)
+
+
+def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
+    ids = [t.cell for t in rule.lhs + rule.rhs]
+    prev_ids = [t.cell for t in rule.rhs_previous]
+    if any(i not in prev.spec.by_id for i in prev_ids):
+        return None
+    spec_rule = next((r for r in _cross_specs() if r["id"] == rule.id), {})
+    if spec_rule.get("previous_editions") and prev.edition not in spec_rule["previous_editions"]:
+        return None
+    leaves = {leaf for c in ids for leaf in _leaves(c, rep)}
+    if leaves & rep.invalid or {c for c in prev_ids} & prev.invalid:
+        return None
+    terms = rule.lhs + rule.rhs
+    labels = _term_labels(rule.lhs + rule.rhs + rule.rhs_previous, rep)
+    left, lhs = _side(rule.lhs, labels[: len(rule.lhs)], rep.values, prefix="本年")
+    n = len(rule.lhs)
+    right_parts = []
+    rhs = 0
+    if rule.rhs:
+        text, v = _side(rule.rhs, labels[n: n + len(rule.rhs)], rep.values, prefix="本年")
+        right_parts.append(text.split("=")[0])
+        rhs += v
+    text, v = _side(rule.rhs_previous, labels[n + len(rule.rhs):], prev.values, prefix="上年")
+    right_parts.append(text.split("=")[0])
+    rhs += v
+    if _compare(rule.op, lhs, rhs):
+        return None
+    right = "+".join(right_parts) + (f"={_fmt(rhs)}" if len(terms) + len(rule.rhs_previous) > 2 else "")
+    first = rep.spec.by_id[rule.lhs[0].cell]
+    msg = (f"{first.ref}：{rule.scope}：{_sentence(rule.op, left, right, lhs - rhs)}"
+           f"（上年报告：{prev.path}）")
+    cells = [rep.cellref(c) for c in ids]
+    for c in prev_ids:
+        pc = prev.spec.by_id[c]
+        cells.append(CellRef(pc.sheet, pc.address, c, "上年/" + pc.path, prev.values.get(c)))
+    return Finding(rule=rule.id, severity=rule.severity, table="cross", message=msg, cells=cells,
+                   lhs=lhs, rhs=rhs, diff=round(lhs - rhs, 8))
+
+
+def _cross_specs():
+    from .spec import data
+    return data.CROSS_YEAR_RULES
+
+
+# -- named checks -------------------------------------------------------------------
+
+
+def _zero_for_unit_types(r, rep: Report, previous):
+    if rep.unit_type not in r["unit_types"]:
+        return []
+    cells = [c for c in rep.spec.cells if c.table == "t2" and c.row in r["rows"]
+             and rep.values.get(c.id)]
+    if not cells:
+        return []
+    listing = "、".join(f"{c.address}（{c.col_label}）={_fmt(rep.values[c.id])}" for c in cells)
+    return [Finding(rule=r["id"], severity=r["severity"], table="t2",
+                    message=f"{cells[0].ref}：单位类型为“{rep.unit_type}”，一般没有规章制定权，"
+                            f"但规章填写了非零数：{listing}。如确有，请在情况说明中写明",
+                    cells=[rep.cellref(c.id) for c in cells])]
+
+
+def _max_value(r, rep: Report, previous):
+    out = []
+    for cid in r["cells"]:
+        if cid not in rep.spec.by_id or cid in rep.invalid:
+            continue
+        v = rep.values.get(cid, 0)
+        if v > r["max"]:
+            c = rep.spec.by_id[cid]
+            out.append(Finding(rule=r["id"], severity=r["severity"], table=c.table,
+                               message=f"{c.ref}（{c.label}）：{_fmt(v)} 万元数额过大，可能误按“元”填写，"
+                                       "请核实单位（应以万元为单位）",
+                               cells=[rep.cellref(cid)]))
+    return out
+
+
+def _edition_year(r, rep: Report, previous):
+    year = rep.year
+    if year is None:
+        return []
+    want = edition_for_year(year)
+    if want == rep.edition:
+        return []
+    c = rep.spec.by_id["info.year"]
+    return [Finding(rule=r["id"], severity=r["severity"], table="info",
+                    message=f"{c.ref}：报告年度为 {year} 年，应使用 {want} 版表格，但本工作簿是 "
+                            f"{rep.edition} 版模板，请换用 {want} 版模板填写",
+                    cells=[rep.cellref("info.year")])]
+
+
+def _mentions(r, rep: Report, previous):
+    cid = r["cell"]
+    text = rep.texts.get(cid.split(".", 1)[1], "")
+    if not text.strip() or any(w in text for w in r["words"]):
+        return []
+    c = rep.spec.by_id[cid]
+    return [Finding(rule=r["id"], severity=r["severity"], table="text",
+                    message=f"{c.ref}：“{c.row_label}”中没有提到“{r['words'][0]}”，"
+                            "请说明本年度收取信息处理费的情况（金额，或未收取）",
+                    cells=[rep.cellref(cid)])]
+
+
+def _same_as_previous(r, rep: Report, previous):
+    if previous is None:
+        return []
+    out = []
+    for cid in r["cells"]:
+        key = cid.split(".", 1)[1]
+        a, b = rep.texts.get(key, "").strip(), previous.texts.get(key, "").strip()
+        if len(a) < 20 or not b:
+            continue
+        sm = difflib.SequenceMatcher(None, a[:4000], b[:4000], autojunk=False)
+        if sm.real_quick_ratio() < 0.9 or sm.quick_ratio() < 0.9:
+            continue
+        ratio = sm.ratio()
+        if ratio >= 0.9:
+            c = rep.spec.by_id[cid]
+            out.append(Finding(rule=r["id"], severity=r["severity"], table="text",
+                               message=f"{c.ref}：“{c.row_label}”与上年报告的相似度为 {ratio:.0%}，"
+                                       "疑似照抄上年内容，请按本年度实际情况撰写",
+                               cells=[rep.cellref(cid)]))
+    return out
+
+
+def _required(r, rep: Report, previous):
+    out = []
+    for c in rep.spec.cells:
+        if c.kind == "info":
+            v = rep.info.get(c.row)
+            if c.type == "year" and v not in (None, "") and not isinstance(v, int):
+                out.append(Finding(rule=r["id"], severity=r["severity"], table="info",
+                                   message=f"{c.ref}：报告年度“{v}”不是四位数字年份",
+                                   cells=[rep.cellref(c.id)], culprit=c.id))
+                continue
+            if c.type == "choice" and v and v not in _unit_types():
+                out.append(Finding(rule=r["id"], severity=r["severity"], table="info",
+                                   message=f"{c.ref}：单位类型“{v}”不在可选范围内（{'、'.join(_unit_types())}）",
+                                   cells=[rep.cellref(c.id)], culprit=c.id))
+                continue
+            if v in (None, ""):
+                out.append(Finding(rule=r["id"], severity=r["severity"], table="info",
+                                   message=f"{c.ref}：“{c.row_label}”为必填项，尚未填写",
+                                   cells=[rep.cellref(c.id)], culprit=c.id))
+        elif c.kind == "text" and rep.kind == "template" and not rep.texts.get(c.row, "").strip():
+            out.append(Finding(rule=r["id"], severity=r["severity"], table="text",
+                               message=f"{c.ref}：“{c.row_label}”为必填项，尚未填写（没有请填“无”）",
+                               cells=[rep.cellref(c.id)], culprit=c.id))
+    return out
+
+
+def _unit_types():
+    from .spec import data
+    return data.UNIT_TYPES
+
+
+NAMED_CHECKS = {
+    "zero_for_unit_types": _zero_for_unit_types,
+    "max_value": _max_value,
+    "edition_year": _edition_year,
+    "mentions": _mentions,
+    "same_as_previous": _same_as_previous,
+    "required": _required,
+    # cell_type, numeric_text, not_a_number, blank_cells, structure and
+    # unit_conversion are found while reading (toolkit.report).
+}
