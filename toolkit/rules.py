@@ -131,20 +131,21 @@ def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
         return None
     terms = rule.lhs + rule.rhs
     labels = _term_labels(rule.lhs + rule.rhs + rule.rhs_previous, rep)
-    left, lhs = _side(rule.lhs, labels[: len(rule.lhs)], rep.values, prefix="本年")
+    left, lhs = _side(rule.lhs, labels[: len(rule.lhs)], rep.values)
     n = len(rule.lhs)
     right_parts = []
     rhs = 0
     if rule.rhs:
-        text, v = _side(rule.rhs, labels[n: n + len(rule.rhs)], rep.values, prefix="本年")
+        text, v = _side(rule.rhs, labels[n: n + len(rule.rhs)], rep.values)
         right_parts.append(text.split("=")[0])
         rhs += v
-    text, v = _side(rule.rhs_previous, labels[n + len(rule.rhs):], prev.values, prefix="上年")
-    right_parts.append(text.split("=")[0])
+    text, v = _side(rule.rhs_previous, labels[n + len(rule.rhs):], prev.values, prefix="上年报告·")
+    right_parts.insert(0, text.split("=")[0])
     rhs += v
     if _compare(rule.op, lhs, rhs):
         return None
-    right = "+".join(right_parts) + (f"={_fmt(rhs)}" if len(terms) + len(rule.rhs_previous) > 2 else "")
+    right = right_parts[0] + "".join(
+        p if p.startswith(("−", "+")) else "+" + p for p in right_parts[1:]) + (f"={_fmt(rhs)}" if len(terms) + len(rule.rhs_previous) > 2 else "")
     first = rep.spec.by_id[rule.lhs[0].cell]
     msg = (f"{first.ref}：{rule.scope}：{_sentence(rule.op, left, right, lhs - rhs)}"
            f"（上年报告：{prev.path}）")

@@ -40,7 +40,8 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
     try:
         results = [check(f, previous=previous, strict=strict) for f in files]
     except UnreadableWorkbook as exc:  # the --previous file
-        raise click.ClickException(f"上一年度报告无法读取：{exc}") from None
+        click.echo(f"错误：上一年度报告无法读取：{exc}", err=True)
+        raise SystemExit(2) from None
     if annotate_out:
         from ..annotate import annotate_results
         written = annotate_results(results, annotate_out)

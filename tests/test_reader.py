@@ -1,0 +1,255 @@
+"""The reader: what clerks really type, tampering, and files that cannot be read."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import openpyxl
+import pytest
+
+from conftest import make_report
+from toolkit.check import check
+from toolkit.spec import get_edition
+
+ED = get_edition("2021")
+
+
+def cell(cid):
+    return ED.by_id[cid]
+
+
+def findings(result, rule=None, severity=None):
+    return [f for f in result.findings
+            if (rule is None or f.rule == rule) and (severity is None or f.severity == severity)]
+
+
+# -- what clerks type ---------------------------------------------------------------
+
+@pytest.mark.parametrize("raw,cid,expected", [
+    ("5", "t3.public.natural", 5),
+    ("５", "t3.public.natural", 5),  # full-width digit
+    (" 5 ", "t3.public.natural", 5),
+    ("5件", "t3.public.natural", 5),
+    ("1,234", "t2.licensing.decisions", 1234),
+    ("3256.6732万元", "t2.fees.amount", 3256.6732),
+    ("12000元", "t2.fees.amount", 1.2),  # 元 converted to 万元
+])
+def test_numbers_typed_as_text_are_read_with_a_hint(tmp_path, raw, cid, expected):
+    path, values = make_report(tmp_path / "r.xlsx", overrides={cid: raw})
+    result = check(path)
+    assert result.report.values[cid] == pytest.approx(expected)
+    hints = [f for f in result.findings if f.severity == "hint" and f.involves(cid)]
+    assert len(hints) == 1
+    c = cell(cid)
+    assert hints[0].message.startswith(f"{c.sheet}!{c.address}")
+    assert f"“{raw}”" in hints[0].message
+    assert hints[0].rule in ("R-1", "T2-7")
+
+
+@pytest.mark.parametrize("raw", ["/", "—", "无", "十二", "5-6", "#N/A"])
+def test_non_numeric_entries_are_errors_naming_the_cell(tmp_path, raw):
+    cid = "t3.public.natural"
+    path, _ = make_report(tmp_path / "r.xlsx", overrides={cid: raw})
+    result = check(path)
+    errors = findings(result, "R-2")
+    assert len(errors) == 1
+    c = cell(cid)
+    assert errors[0].message == (f"{c.sheet}!{c.address}（（一）·自然人）：填写的“{raw}”不是数字，"
+                                 "请填写阿拉伯数字（没有请填 0）")
+    assert errors[0].culprit == cid
+    # No cascade: the rules that involve the bad cell are not reported on top.
+    assert not findings(result, "T3-1") and not findings(result, "T3-2")
+    assert result.exit_code == 1
+
+
+def test_blank_inputs_count_as_zero_with_one_hint_per_table(tmp_path):
+    blanks = {"t3.public.natural": None, "t3.public.commercial": None, "t4.review.upheld": None}
+    path, values = make_report(tmp_path / "r.xlsx", overrides=blanks)
+    result = check(path)
+    hints = findings(result, "S-7")
+    assert sorted(f.table for f in hints) == ["t3", "t4"]
+    t3 = next(f for f in hints if f.table == "t3")
+    assert {c.cell_id for c in t3.cells} == {"t3.public.natural", "t3.public.commercial"}
+    assert "2 个单元格未填写（D7、E7）" in t3.message
+    assert result.report.values["t3.public.natural"] == 0
+
+
+def test_negative_and_fractional_counts_are_errors(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx", overrides={"t3.public.natural": -1,
+                                                           "t4.review.upheld": 1.5})
+    result = check(path)
+    assert sorted(f.rule for f in findings(result, severity="error") if f.culprit) == ["T3-4", "T4-4"]
+    msgs = " ".join(f.message for f in result.findings)
+    assert "-1 不能为负数" in msgs and "1.5 应为整数" in msgs
+
+
+def test_signed_change_may_be_negative_in_2019(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx", edition="2019",
+                          overrides={"t2.licensing.change": -3})
+    result = check(path)
+    assert not [f for f in result.findings if f.involves("t2.licensing.change")]
+
+
+# -- tamper detection -----------------------------------------------------------------
+
+def _edit(path, fn, out=None):
+    wb = openpyxl.load_workbook(path)
+    fn(wb)
+    out = out or path
+    wb.save(out)
+    return out
+
+
+def test_changed_label_is_named(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    sheet = cell("t3.new.natural").sheet
+
+    def relabel(wb):
+        wb[sheet]["A5"].value = "一、本年收到申请数量"
+    _edit(path, relabel)
+    result = check(path)
+    s2 = findings(result, "S-2")
+    assert any(f.message == f"{sheet}!A5：栏目名称被改动，应为“一、本年新收政府信息公开申请数量”，"
+                            "实际为“一、本年收到申请数量”" for f in s2), [f.message for f in s2]
+
+
+def test_overwritten_and_deleted_formulas_are_named_as_culprits(tmp_path):
+    total = cell("t3.results_total.natural")
+    path, values = make_report(tmp_path / "r.xlsx", overrides={"t3.results_total.natural": 999,
+                                                               "t4.review.total": None})
+    result = check(path)
+    s2 = findings(result, "S-2")
+    assert any(f.culprit == total.id and "被改写为数值 999" in f.message for f in s2)
+    assert any(f.culprit == "t4.review.total" and "被删除" in f.message for f in s2)
+    t31 = [f for f in findings(result, "T3-1") if f.involves(total.id)]
+    assert t31 and t31[0].culprit == total.id and "最可能出错的是" in t31[0].message
+
+
+def test_changed_formula_is_reported(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx", overrides={"t3.new.total": "=SUM(D5:H5)"})
+    result = check(path)
+    assert any("合计公式被改动" in f.message and f.culprit == "t3.new.total"
+               for f in findings(result, "S-2"))
+
+
+def test_inserted_row_is_one_structural_error(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    sheet = cell("t3.new.natural").sheet
+
+    def insert(wb):
+        ws = wb[sheet]
+        ws.protection.sheet = False
+        ws.insert_rows(8)
+    _edit(path, insert)
+    result = check(path)
+    msgs = [f.message for f in findings(result, "S-2")]
+    assert any("可能插入或删除了行、列" in m for m in msgs), msgs
+
+
+def test_deleted_column_is_reported(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    sheet = cell("t4.review.total").sheet
+
+    def delete(wb):
+        ws = wb[sheet]
+        ws.delete_cols(3)
+    _edit(path, delete)
+    result = check(path)
+    assert any(f.rule == "S-2" and f.cells[0].sheet == sheet for f in result.findings)
+    assert result.exit_code == 1
+
+
+def test_renamed_and_deleted_sheets_are_named(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    t2, t4 = cell("t2.fees.amount").sheet, cell("t4.review.total").sheet
+
+    def edit(wb):
+        wb.security.lockStructure = False
+        wb[t2].title = "主动公开"
+        del wb[t4]
+    _edit(path, edit)
+    result = check(path)
+    msgs = [f.message for f in findings(result, "S-2")]
+    assert f"缺少工作表“{t2}”（工作簿中有未知工作表：主动公开，可能被改名），该表数据按空白处理" in msgs
+    assert any(m.startswith(f"缺少工作表“{t4}”") for m in msgs)
+    assert result.exit_code == 1
+
+
+def test_removed_validation_is_reported(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    sheet = cell("t4.review.total").sheet
+    _edit(path, lambda wb: setattr(wb[sheet].data_validations, "dataValidation", []))
+    result = check(path)
+    assert any("数据有效性被删除" in f.message for f in findings(result, "S-2"))
+
+
+def test_workbook_not_from_template_is_one_clear_error(tmp_path):
+    path = tmp_path / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "某某镇2021年政府信息公开工作年度报告"
+    wb.save(path)
+    result = check(path)
+    assert result.verdict == "unreadable" and result.exit_code == 2
+    assert result.error == "不是用 xxgk 模板填写的工作簿（找不到模板标识和表格），请使用 xxgk template 生成的模板填写"
+
+
+def test_unknown_template_version_is_one_clear_error(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    _edit(path, lambda wb: setattr(wb["xxgk"]["B2"], "value", "99"))
+    result = check(path)
+    assert result.exit_code == 2
+    assert result.error.startswith("模板版本未知（版本号“99”，指纹不符）")
+
+
+def test_deleted_meta_sheet_is_one_clear_error(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+
+    def edit(wb):
+        wb.security.lockStructure = False
+        del wb["xxgk"]
+    _edit(path, edit)
+    result = check(path)
+    assert result.exit_code == 2 and "缺少模板标识" in result.error
+
+
+# -- files that cannot be read ------------------------------------------------------
+
+def test_bad_files_have_exact_messages(tmp_path):
+    good, _ = make_report(tmp_path / "good.xlsx")
+    cases = {}
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    cases["empty.xlsx"] = "文件为空（0 字节），可能保存或传输失败，请重新获取"
+    (tmp_path / "text.xlsx").write_text("单位,数量\n某镇,1\n", encoding="utf-8")
+    cases["text.xlsx"] = "不是 Excel 工作簿文件（看起来是文本或 CSV 文件被改了扩展名），请使用 xxgk 模板填写后另存为 .xlsx"
+    data = good.read_bytes()
+    (tmp_path / "truncated.xlsx").write_bytes(data[: len(data) // 2])
+    cases["truncated.xlsx"] = "文件已损坏（压缩包不完整或被截断），请重新获取原文件"
+    with zipfile.ZipFile(tmp_path / "plain.xlsx", "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    cases["plain.xlsx"] = "压缩包不是 Excel 工作簿（缺少 [Content_Types].xml）"
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000
+    (tmp_path / "old.xls").write_bytes(ole)
+    cases["old.xls"] = ("这是旧版 Excel 97-2003 格式（.xls），请用 Excel 另存为 .xlsx 后再处理，"
+                        "最好直接使用 xxgk 模板填写")
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    from msoffcrypto.format.ooxml import OOXMLFile
+    with open(good, "rb") as src, open(tmp_path / "encrypted.xlsx", "wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
+    cases["encrypted.xlsx"] = ("工作簿设置了打开密码（已加密），无法读取。请在 Excel 中取消密码"
+                               "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后重新报送")
+    for name, message in cases.items():
+        result = check(tmp_path / name)
+        assert result.verdict == "unreadable", name
+        assert result.error == message, (name, result.error)
+        assert result.exit_code == 2
+
+
+def test_input_file_is_never_modified(tmp_path):
+    import hashlib
+    path, _ = make_report(tmp_path / "r.xlsx", overrides={"t3.results_total.natural": 5})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    mtime = path.stat().st_mtime_ns
+    check(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert path.stat().st_mtime_ns == mtime

@@ -1,0 +1,194 @@
+"""Generate ``docs/rules.md`` from the spec and the real engine.
+
+Every rule of both editions is listed with its severity and formula in
+plain Chinese; each example message is produced by running the checker on
+a real workbook that breaks exactly that rule, so the page cannot drift
+from the code.  ``python -m toolkit.docs_gen`` rewrites the page; a test
+fails when the committed page differs.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+from .findings import SEVERITY_LABELS
+from .spec import data as E
+from .spec import get_edition
+from .spec.model import LinearRule
+
+# Scenario per rule id: (edition, overrides of this year's inputs, unit_type,
+# previous-year overrides or None).  Values start from a consistent sample.
+SCENARIOS = {
+    "T3-1": ("2021", {"t3.new.natural": "+1"}, "乡镇", None),
+    "T3-2": ("2021", {"t3.results_total.natural": "+2"}, "乡镇", None),
+    "T3-3": ("2021", {"t3.new.total": "+1"}, "乡镇", None),
+    "T3-4": ("2021", {"t3.public.natural": -2}, "乡镇", None),
+    "T3-5": ("2021", {"t3.carry_forward.natural": 500}, "乡镇", None),
+    "T3-6": ("2021", {}, "乡镇", {"t3.carry_forward.natural": "+3"}),
+    "T4-1": ("2021", {"t4.review.total": "+1"}, "乡镇", None),
+    "T4-2": ("2021", {"t4.suit_direct.total": "+1"}, "乡镇", None),
+    "T4-3": ("2021", {"t4.suit_after_review.total": "+1"}, "乡镇", None),
+    "T4-4": ("2021", {"t4.review.upheld": 1.5}, "乡镇", None),
+    "T2-1": ("2021", {"t2.normative.in_force": "+5"}, "县级政府部门", {}),
+    "T2-2": ("2021", {"t2.normative.issued": 50, "t2.normative.repealed": 0,
+                      "t2.normative.in_force": 10}, "县级政府部门", None),
+    "T2-3": ("2021", {"t2.fees.amount": 3256000}, "乡镇", None),
+    "T2-4": ("2021", {"t2.licensing.decisions": -1}, "乡镇", None),
+    "T2-5": ("2019", {"t2.licensing.prev_items": "+4"}, "乡镇", {}),
+    "T2-6": ("2019", {"t2.normative.published": 30, "t2.normative.total": 12}, "县级政府部门", None),
+    "T2-7": ("2019", {"t2.procurement.amount": "251000元"}, "乡镇", None),
+    "T2-8": ("2021", {"t2.rules.issued": 1, "t2.rules.in_force": 6}, "乡镇", None),
+    "S-2": ("2021", {"t3.results_total.natural": 7}, "乡镇", None),
+    "S-3": ("2021", {"info.year": 2020}, "乡镇", None),
+    "S-5": ("2021", {"text.other": "无其他需要报告的事项。"}, "乡镇", None),
+    "S-6": ("2021", {}, "乡镇", {}),
+    "S-7": ("2021", {"t4.review.upheld": None}, "乡镇", None),
+    "S-8": ("2021", {"info.phone": None}, "乡镇", None),
+    "R-1": ("2021", {"t3.public.natural": "５件"}, "乡镇", None),
+    "R-2": ("2021", {"t3.public.natural": "无"}, "乡镇", None),
+}
+
+OP_TEXT = {"=": "＝", "<=": "≤", ">=": "≥"}
+
+
+def _term_text(terms, ed) -> str:
+    parts = []
+    for i, t in enumerate(terms):
+        c = ed.by_id[t.cell]
+        sign = "" if i == 0 and t.sign > 0 else (" + " if t.sign > 0 else " − ")
+        parts.append(f"{sign}{c.row_label}·{c.col_label}" if c.col_label else f"{sign}{c.label}")
+    return "".join(parts)
+
+
+def _formula(rules: list, ed) -> str:
+    r: LinearRule = rules[0]
+    left = r.lhs_text or _term_text(r.lhs, ed)
+    right = r.rhs_text or _term_text(r.rhs, ed)
+    if r.rhs_previous:
+        prev = _term_text(r.rhs_previous, ed)
+        right = (right + " + " if r.rhs else "") + "上年" + prev
+    scope = f"（共 {len(rules)} 条，逐{'列' if '列' in r.scope else '项'}检查）" if len(rules) > 1 else ""
+    return f"{left} {OP_TEXT[r.op]} {right}{scope}"
+
+
+def _apply(values: dict, info: dict, texts: dict, overrides: dict, ed) -> dict:
+    """Apply scenario overrides; ``"+n"`` adds to the current value (of a total: its sum)."""
+    from .sample import totals_of
+    raw = {}
+    totals = totals_of(ed.key, values)
+    for cid, v in overrides.items():
+        kind, _, key = cid.partition(".")
+        if kind == "info":
+            info[key] = v
+            continue
+        if kind == "text":
+            texts[key] = v
+            continue
+        if isinstance(v, str) and v.startswith("+"):
+            base = totals.get(cid, values.get(cid, 0))
+            v = base + int(v[1:])
+            if cid in ed.formulas:
+                raw[cid] = v
+            else:
+                values[cid] = v
+        elif cid in ed.formulas:
+            raw[cid] = v
+        else:
+            raw[cid] = v
+    return raw
+
+
+def example_messages(workdir: Path) -> dict:
+    """Rule id → example message produced by the real checker."""
+    from .check import check
+    from .sample import sample_info, sample_texts, sample_values, write_sample_workbook
+    out = {}
+    for rule_id, (edition, overrides, unit_type, prev_over) in SCENARIOS.items():
+        ed = get_edition(edition)
+        rng = random.Random(7)
+        year = 2021 if edition == "2021" else 2020
+        values = sample_values(edition, rng, unit_type=unit_type)
+        info = sample_info("示例镇人民政府", unit_type, year)
+        texts = sample_texts("示例镇", year, values, rng)
+        previous = None
+        if prev_over is not None:
+            pvalues, pinfo, ptexts = dict(values), dict(info, year=year - 1), dict(texts)
+            praw = _apply(pvalues, pinfo, ptexts, prev_over, ed)
+            previous = write_sample_workbook(workdir / "上年报告.xlsx", edition, pvalues, pinfo,
+                                             ptexts, overrides=praw)
+        raw = _apply(values, info, texts, overrides, ed)
+        path = write_sample_workbook(workdir / f"{rule_id}.xlsx", edition, values, info, texts,
+                                     overrides=raw)
+        result = check(path, previous=previous)
+        hits = [f for f in result.findings if f.rule == rule_id]
+        if not hits:
+            raise AssertionError(f"scenario for {rule_id} produced no finding: "
+                                 f"{[f.message for f in result.findings]}")
+        out[rule_id] = hits[0].message.replace(str(workdir) + "/", "")
+    return out
+
+
+def rules_markdown() -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        examples = example_messages(Path(tmp))
+    lines = [
+        "# 校验规则一览",
+        "",
+        "<!-- 本页由 `python -m toolkit.docs_gen` 根据规则定义（toolkit/spec/editions.py）和校验程序自动生成，"
+        "请勿手工修改。 -->",
+        "",
+        "级别：**错误**＝报送前必须改正；**核实**＝可能有误，确属实的须在“校验结果”表的“情况说明”栏写明"
+        "理由（至少 6 个字）；**提示**＝仅供参考。",
+        "",
+        "“示例”是校验程序对一个恰好违反该规则的示例工作簿给出的原文。",
+        "",
+    ]
+    seen = []
+    by_id: dict = {}
+    for edition in ("2019", "2021"):
+        ed = get_edition(edition)
+        for r in ed.rules + ed.cross_year_rules:
+            by_id.setdefault(r.id, {"editions": set(), "rules": {}, "kind": "linear"})
+            by_id[r.id]["editions"].add(edition)
+            by_id[r.id]["rules"].setdefault(edition, []).append(r)
+            if r.id not in seen:
+                seen.append(r.id)
+        for r in ed.other_rules:
+            by_id.setdefault(r["id"], {"editions": set(), "spec": r, "kind": "other"})
+            by_id[r["id"]]["editions"].add(edition)
+            if r["id"] not in seen:
+                seen.append(r["id"])
+    order = sorted(seen, key=lambda i: ({"T3": 0, "T4": 1, "T2": 2, "S": 3, "R": 4}[i.split("-")[0]],
+                                        int(i.split("-")[1])))
+    lines += ["| 规则 | 级别 | 适用版本 | 内容 |", "|---|---|---|---|"]
+    details = []
+    for rid in order:
+        entry = by_id[rid]
+        if entry["kind"] == "linear":
+            first_ed = sorted(entry["rules"])[0]
+            rules = entry["rules"][first_ed]
+            title, sev = rules[0].title, rules[0].severity
+            formula = _formula(rules, get_edition(first_ed))
+        else:
+            title, sev = entry["spec"]["title"], entry["spec"]["severity"]
+            formula = ""
+        eds = "、".join(sorted(entry["editions"]))
+        lines.append(f"| {rid} | {SEVERITY_LABELS[sev]} | {eds} | {title} |")
+        details += [f"## {rid}　{title}", "", f"- 级别：{SEVERITY_LABELS[sev]}", f"- 适用版本：{eds}"]
+        if formula:
+            details.append(f"- 算式：{formula}")
+        details += [f"- 示例：`{examples[rid]}`" if rid in examples else "- 示例：（无）", ""]
+    lines += ["", *details]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main() -> None:
+    path = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    path.write_text(rules_markdown(), encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
