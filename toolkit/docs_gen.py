@@ -40,6 +40,7 @@ SCENARIOS = {
     "T2-6": ("2019", {"t2.normative.published": 30, "t2.normative.total": 12}, "县级政府部门", None),
     "T2-7": ("2019", {"t2.procurement.amount": "251000元"}, "乡镇", None),
     "T2-8": ("2021", {"t2.rules.issued": 1, "t2.rules.in_force": 6}, "乡镇", None),
+    "T3-7": ("2021", {"text.overview": "全年共收到政府信息公开申请 999 件，均按时答复。"}, "乡镇", None),
     "S-2": ("2021", {"t3.results_total.natural": 7}, "乡镇", None),
     "S-3": ("2021", {"info.year": 2020}, "乡镇", None),
     "S-5": ("2021", {"text.other": "无其他需要报告的事项。"}, "乡镇", None),

@@ -268,6 +268,33 @@ def _required(r, rep: Report, previous):
     return out
 
 
+def _text_figures(r, rep: Report, previous):
+    """Figures quoted in the narrative (``收到申请 5 件``) against the tables."""
+    import re
+    cid = r["cell"]
+    text = rep.texts.get(cid.split(".", 1)[1], "")
+    if not text:
+        return []
+    c = rep.spec.by_id[cid]
+    out = []
+    for fig in r["figures"]:
+        pattern = "(?:" + "|".join(map(re.escape, fig["words"])) + r")[^。；;，,\d]{0,15}?(\d+)\s*件"
+        m = re.search(pattern, text)
+        if not m:
+            continue
+        quoted = int(m.group(1))
+        options = [sum(rep.values.get(i, 0) for i in cells) for cells in fig["sums"]]
+        if any(abs(quoted - o) < EPS for o in options):
+            continue
+        cells = [rep.cellref(i) for i in fig["sums"][0]]
+        table_text = "、".join(_fmt(o) for o in dict.fromkeys(options))
+        out.append(Finding(rule=r["id"], severity=r["severity"], table="text",
+                           message=f"{c.ref}：正文写“{m.group(0)}”，但表中{fig['label']}为 {table_text} 件，"
+                                   "请核对正文与表格",
+                           cells=[rep.cellref(cid)] + cells))
+    return out
+
+
 def _unit_types():
     from .spec import data
     return data.UNIT_TYPES
@@ -280,6 +307,7 @@ NAMED_CHECKS = {
     "mentions": _mentions,
     "same_as_previous": _same_as_previous,
     "required": _required,
+    "text_figures": _text_figures,
     # cell_type, numeric_text, not_a_number, blank_cells, structure and
     # unit_conversion are found while reading (toolkit.report).
 }

@@ -410,6 +410,18 @@ OTHER_RULES = [
     {"id": "T2-8", "severity": "verify",
      "title": "乡镇、街道一般没有规章制定权，规章各项应为 0",
      "check": "zero_for_unit_types", "unit_types": ["乡镇", "街道"], "rows": ["rules"]},
+    {"id": "T3-7", "severity": "hint", "title": "“一、总体情况”中提到的件数与表三、表四一致",
+     "check": "text_figures", "cell": "text.overview",
+     # Each figure: words that introduce it, and the sums of cells it may
+     # legitimately equal (受理 may include the carried-over requests).
+     "figures": [
+         {"words": ["收到", "受理", "新收"], "label": "依申请公开申请",
+          "sums": [["t3.new.total"], ["t3.new.total", "t3.carried_in.total"]]},
+         {"words": ["行政复议"], "label": "行政复议",
+          "sums": [["t4.review.total"]]},
+         {"words": ["行政诉讼"], "label": "行政诉讼",
+          "sums": [["t4.suit_direct.total", "t4.suit_after_review.total"]]},
+     ]},
     {"id": "S-2", "severity": "error", "title": "表格结构、栏目名称和公式与模板一致（未被改动）",
      "check": "structure"},
     {"id": "S-3", "severity": "error", "title": "报告年度与表格版本一致（2020年及以前用2019版，2021年起用2021版）",
