@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "cmd_check",
     "cmd_merge",
     "cmd_fill",
+    "cmd_import",
     "cmd_template",
     "cmd_cells",
     "cmd_register",

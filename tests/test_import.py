@@ -1,0 +1,104 @@
+"""Importing published reports: the seed (flattened text) and the same report as .docx."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from click.testing import CliRunner
+
+from test_seed import T2, T4
+from toolkit.check import check
+from toolkit.cli import main
+from toolkit.importer import Table, blocks_from_text, import_document
+from toolkit.spec import get_edition
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_6d9714ad5485777f.txt"
+pytestmark = pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds not available")
+
+
+def _expected_values():
+    """The seed's figures as transcribed by hand in test_seed (table 三 all zero)."""
+    from toolkit.report import parse_number
+    ed = get_edition("2019")
+    out = {c.id: 0 for c in ed.inputs() if c.table == "t3"}
+    for cid, raw in T2.items():
+        out[cid] = parse_number(raw, ed.by_id[cid].type)[0]
+    out.update(T4)
+    return out
+
+
+def _compare(values):
+    expected = _expected_values()
+    for cid, want in expected.items():
+        got = values.get(cid)
+        assert (got or 0) == pytest.approx(want), cid
+
+
+def test_seed_text_is_recognised():
+    imp = import_document(SEED)
+    assert imp.edition == "2019"
+    assert imp.info["unit_name"] == "拦隆口镇" and imp.info["year"] == 2020
+    assert imp.info["unit_type"] == "乡镇"
+    _compare(imp.values)
+    # Cells printed empty in the seed stay blank (not silently zero).
+    assert imp.values["t4.review.upheld"] is None
+    assert imp.texts["other"] == "无。"
+    assert imp.texts["overview"].startswith("2020 年，拦隆口镇坚持")
+    # The two unlabeled rows of （三）不予公开 are mapped by position and said so.
+    assert any("按位置识别为“（三）2”" in n for n in imp.notes)
+
+
+def test_seed_imports_into_a_workbook_that_checks(tmp_path):
+    out = tmp_path / "拦隆口镇2020.xlsx"
+    res = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out), "--county", "湟中区"])
+    assert res.exit_code == 0, res.output
+    assert "2019 版" in res.output
+    result = check(out)
+    errors = [f for f in result.findings if f.severity == "error"]
+    # Only the cover fields the document does not contain are missing.
+    assert {f.cells[0].cell_id for f in errors} == {"info.preparer", "info.phone", "info.date"}
+    _compare(result.report.values)
+    assert result.report.values["t4.suit_direct.total"] == 1
+    res2 = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out)])
+    assert res2.exit_code != 0 and "已存在" in res2.output
+
+
+def _docx_from_blocks(blocks, path):
+    """A minimal .docx with the same paragraphs and tables."""
+    body = []
+    for b in blocks:
+        if isinstance(b, Table):
+            rows = "".join(
+                "<w:tr>" + "".join(
+                    "<w:tc>" + "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{escape(line)}</w:t></w:r></w:p>"
+                                       for line in cell.split("\n")) + "</w:tc>" for cell in row) + "</w:tr>"
+                for row in b.rows)
+            body.append(f"<w:tbl>{rows}</w:tbl>")
+        else:
+            body.append(f"<w:p><w:r><w:t xml:space=\"preserve\">{escape(b)}</w:t></w:r></w:p>")
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           f'<w:body>{"".join(body)}</w:body></w:document>')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        zf.writestr("word/document.xml", doc)
+    return path
+
+
+def test_same_report_as_docx(tmp_path):
+    blocks = blocks_from_text(SEED.read_text(encoding="utf-8"))
+    docx = _docx_from_blocks(blocks, tmp_path / "report.docx")
+    imp = import_document(docx)
+    assert imp.edition == "2019" and imp.info["unit_name"] == "拦隆口镇"
+    _compare(imp.values)
+
+
+def test_not_a_report_is_refused(tmp_path):
+    p = tmp_path / "x.txt"
+    p.write_text("会议纪要\n今天开会。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["import", str(p), "-o", str(tmp_path / "o.xlsx")])
+    assert res.exit_code == 1
+    assert "没有找到年度报告的章节标题" in res.output and "Traceback" not in res.output
