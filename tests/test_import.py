@@ -102,3 +102,28 @@ def test_not_a_report_is_refused(tmp_path):
     res = CliRunner().invoke(main, ["import", str(p), "-o", str(tmp_path / "o.xlsx")])
     assert res.exit_code == 1
     assert "没有找到年度报告的章节标题" in res.output and "Traceback" not in res.output
+
+
+def test_export_then_import_round_trip(tmp_path, report_factory):
+    """A workbook exported as the published .docx imports back to the same values."""
+    from toolkit.export import export_docx
+    for edition in ("2019", "2021"):
+        path, values = report_factory(edition=edition, seed=11)
+        docx = export_docx(path, tmp_path / f"report-{edition}.docx")
+        imp = import_document(docx)
+        assert imp.edition == edition
+        assert imp.notes == []
+        for cid, v in values.items():
+            assert (imp.values.get(cid) or 0) == pytest.approx(v), (edition, cid)
+        rep = check(path).report
+        assert imp.texts["overview"] == rep.texts["overview"]
+        assert imp.info["unit_name"] == "某某镇人民政府" and imp.info["unit_type"] == "乡镇"
+
+
+def test_export_refuses_a_report_with_errors(tmp_path, report_factory):
+    path, _ = report_factory(overrides={"t3.public.natural": "无"})
+    out = tmp_path / "r.docx"
+    res = CliRunner().invoke(main, ["export", str(path), "-o", str(out)])
+    assert res.exit_code == 1 and "校验发现" in res.output and not out.exists()
+    res = CliRunner().invoke(main, ["export", str(path), "-o", str(out), "--force"])
+    assert res.exit_code == 0 and out.exists()

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "cmd_merge",
     "cmd_fill",
     "cmd_import",
+    "cmd_export",
     "cmd_template",
     "cmd_cells",
     "cmd_register",
