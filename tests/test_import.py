@@ -127,3 +127,19 @@ def test_export_refuses_a_report_with_errors(tmp_path, report_factory):
     assert res.exit_code == 1 and "校验发现" in res.output and not out.exists()
     res = CliRunner().invoke(main, ["export", str(path), "-o", str(out), "--force"])
     assert res.exit_code == 0 and out.exists()
+
+
+def test_exported_report_renders_in_libreoffice(tmp_path, report_factory):
+    import subprocess
+    import lo
+    if lo.SOFFICE is None:
+        pytest.skip("LibreOffice not installed")
+    from toolkit.export import export_docx
+    path, _ = report_factory(edition="2021", seed=5)
+    docx = export_docx(path, tmp_path / "报告.docx")
+    pdf = lo.convert(docx, "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    compact = "".join(text.split())
+    for label in ("一、总体情况", "二、主动公开政府信息情况", "本年制发件数", "三、本年度办理结果",
+                  "3.其他", "四、结转下年度继续办理", "未经复议直接起诉", "六、其他需要报告的事项"):
+        assert label in compact, label

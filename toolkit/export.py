@@ -70,13 +70,26 @@ def _table(doc, rep: Report, lay: SheetLayout):
     table = doc.add_table(rows=rows[-1] - first_row + 1, cols=ncols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+    from openpyxl.utils import get_column_letter
+    widths = [lay.col_widths.get(get_column_letter(c), 9) for c in range(1, ncols + 1)]
+    scale = 16.6 / sum(widths)
+    table.autofit = False
+    for i, col in enumerate(table.columns):
+        col.width = Cm(widths[i] * scale)
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Cm(widths[i] * scale)
     for (r, c), lc in cells.items():
         if c > ncols:
             continue
         cell = table.cell(r - first_row, c - 1)
         cell.text = ""
-        _set_font(cell.paragraphs[0].add_run(_cell_text(rep, lc)), FONT, 9,
-                  bold=lc.role == "header")
+        para = cell.paragraphs[0]
+        if lc.role in ("header", "input", "total") or lc.cell_id:
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _set_font(para.add_run(_cell_text(rep, lc)), FONT, 9, bold=lc.role == "header")
     for rng in lay.merges:
         min_col, min_row, max_col, max_row = range_boundaries(rng)
         if min_row == 1:
@@ -91,6 +104,8 @@ def _table(doc, rep: Report, lay: SheetLayout):
         if merged.text != text:
             merged.paragraphs[0].text = ""
             _set_font(merged.paragraphs[0].add_run(text), FONT, 9)
+        if cells.get((min_row, min_col)) is not None and cells[(min_row, min_col)].role == "header":
+            merged.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     return table
 
 
