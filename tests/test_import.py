@@ -140,6 +140,6 @@ def test_exported_report_renders_in_libreoffice(tmp_path, report_factory):
     pdf = lo.convert(docx, "pdf", tmp_path / "pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     compact = "".join(text.split())
-    for label in ("一、总体情况", "二、主动公开政府信息情况", "本年制发件数", "三、本年度办理结果",
+    for label in ("一、总体情况", "二、主动公开政府信息情况", "本年制发件数", "（七）总计",
                   "3.其他", "四、结转下年度继续办理", "未经复议直接起诉", "六、其他需要报告的事项"):
         assert label in compact, label
