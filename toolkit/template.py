@@ -142,6 +142,17 @@ def add_validations(ws, lay: SheetLayout, edition: Edition) -> None:
         ws.add_data_validation(dv)
 
 
+def meta_rows(edition: str | Edition) -> list[tuple[str, str]]:
+    """(key, value) rows of the very hidden meta sheet, in ``META_KEYS`` order.
+
+    The one source of these values for every template writer (openpyxl here,
+    XlsxWriter in ``toolkit.macro_template``), so readers detect the edition
+    and fingerprint of either template the same way.
+    """
+    ed = edition if isinstance(edition, Edition) else get_edition(edition)
+    return list(zip(META_KEYS, (ed.key, E.TEMPLATE_VERSION, ed.fingerprint, "template")))
+
+
 def build_template(edition: str = "2021") -> Workbook:
     """The locked template workbook of ``edition`` (an openpyxl Workbook)."""
     ed = get_edition(edition)
@@ -157,8 +168,7 @@ def build_template(edition: str = "2021") -> Workbook:
     if "t3" in [l.key for l in ed.layouts]:
         wb[E.SHEETS["t3"]].freeze_panes = "D5"
     meta = wb.create_sheet(E.SHEETS["meta"])
-    for i, (k, v) in enumerate(zip(META_KEYS, (ed.key, E.TEMPLATE_VERSION, ed.fingerprint,
-                                                "template")), start=1):
+    for i, (k, v) in enumerate(meta_rows(ed), start=1):
         meta.cell(i, 1, k)
         meta.cell(i, 2, v)
     meta.sheet_state = "veryHidden"

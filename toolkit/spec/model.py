@@ -202,7 +202,8 @@ class _Builder:
             row = 3 + i
             lay.put(row, 1, line, "note")
             lay.merge(row, 1, row, 2)
-            lay.row_heights[row] = 18 if i == 0 else 32
+            # A:B hold about 40 characters of 10 pt CJK text per line.
+            lay.row_heights[row] = 18 if len(line) <= 38 else 32
         row += 2
         lay.put(row, 1, "单位信息", "header")
         lay.merge(row, 1, row, 2)
@@ -257,7 +258,9 @@ class _Builder:
     # -- table 三 -----------------------------------------------------------
     def table3(self):
         lay = SheetLayout(E.SHEETS["t3"], "t3")
-        lay.col_widths = {"A": 10, "B": 16, "C": 34}
+        # A holds "三、本年度办理结果" on one line (a wrapped label breaks mid-word
+        # and cannot be found as text in the printed PDF).
+        lay.col_widths = {"A": 18, "B": 16, "C": 34}
         for i in range(len(E.T3_COLS)):
             lay.col_widths[get_column_letter(4 + i)] = 10
         title = TABLE_TITLES["t3"]
@@ -357,13 +360,16 @@ class _Builder:
     # -- narrative ----------------------------------------------------------
     def text(self):
         lay = SheetLayout(E.SHEETS["text"], "text")
-        lay.col_widths = {"A": 110}
+        # LibreOffice does not scale a single-column sheet to the page width:
+        # 76 fits A4 portrait unscaled (110 was cut off on both sides).
+        lay.col_widths = {"A": 76}
         lay.put(1, 1, "报告正文（一、五、六部分；二、三、四部分见各表）", "title")
         lay.row_heights[1] = 28
         row = 2
         for key, label, hint in E.TEXT_SECTIONS:
             lay.put(row, 1, label, "header")
             lay.put(row + 1, 1, hint, "hint")
+            lay.row_heights[row + 1] = 26  # hints may wrap to two lines
             self.add_cell(lay, row + 2, 1, dict(
                 id=f"text.{key}", path=f"{lay.name}/{label}", kind="text", type="text",
                 table="text", row=key, row_label=label, label=label))
