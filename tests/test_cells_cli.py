@@ -29,7 +29,7 @@ from workbook_facts import SHEET_COVER, SHEET_TEXT, dv_index, merge_at
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "cells-json.md"
 EDITIONS = ["2019", "2021"]
-CELL_KEYS = {"id", "path", "sheet", "address", "kind", "type", "table"}
+CELL_KEYS = {"id", "path", "sheet", "address", "kind", "type", "table", "labels"}
 KINDS = {"input", "total", "info", "text"}
 TYPES = {"count", "signed", "amount", "text", "choice", "year"}
 TABLES = {"t2", "t3", "t4", "info", "text"}
@@ -96,7 +96,8 @@ def test_json_schema(listing, edition):
     for c in doc["cells"]:
         assert set(c) == CELL_KEYS, c
         assert c["kind"] in KINDS and c["type"] in TYPES and c["table"] in TABLES, c
-        assert all(isinstance(v, str) and v for v in c.values()), c
+        assert all(isinstance(v, str) and v for k, v in c.items() if k != "labels"), c
+        assert "/".join(c["labels"]) == c["path"] and all(c["labels"]), c
         assert re.fullmatch(r"[A-Z]{1,2}[1-9][0-9]*", c["address"]), c
         if c["table"] in ("t2", "t3", "t4"):
             assert re.fullmatch(rf"{c['table']}\.[a-z0-9_]+\.[a-z0-9_]+", c["id"]), c

@@ -53,6 +53,7 @@ class Cell:
     row_label: str = ""  # short row name used in messages, e.g. "（三）1"
     col_label: str = ""  # column name used in messages, e.g. "自然人"
     label: str = ""  # short name for messages, e.g. "（七）总计·自然人"
+    labels: tuple = ()  # the labels of ``path`` (a label may itself contain "/")
 
     @property
     def ref(self) -> str:
@@ -66,6 +67,7 @@ class Cell:
         return {
             "id": self.id, "path": self.path, "sheet": self.sheet, "address": self.address,
             "kind": self.kind, "type": self.type, "table": self.table,
+            "labels": list(self.labels),
         }
 
 
@@ -178,6 +180,8 @@ class _Builder:
 
     def add_cell(self, layout: SheetLayout, row: int, col: int, cell: dict, role: str = "input"):
         addr = f"{get_column_letter(col)}{row}"
+        cell["labels"] = tuple(cell.pop("labels"))
+        cell["path"] = "/".join(cell["labels"])
         c = Cell(sheet=layout.name, address=addr, **cell)
         self.cells.append(c)
         layout.put(row, col, None, role, c.id)
@@ -212,7 +216,7 @@ class _Builder:
             lay.put(row, 1, label, "info_label")
             lay.row_heights[row] = 22
             self.add_cell(lay, row, 2, dict(
-                id=f"info.{key}", path=f"{lay.name}/{label}", kind="info", type=typ,
+                id=f"info.{key}", labels=[lay.name, label], kind="info", type=typ,
                 table="info", row=key, row_label=label, label=label))
         self.layouts.append(lay)
 
@@ -243,7 +247,7 @@ class _Builder:
                 for ckey, clabel, ctyp, span in block["cols"]:
                     self.add_cell(lay, row, col, dict(
                         id=f"t2.{rkey}.{ckey}",
-                        path=f"{title}/{block['label']}/{rlabel}/{clabel}",
+                        labels=[title, block["label"], rlabel, clabel],
                         kind="input", type=ctyp, table="t2", row=rkey, col=ckey,
                         row_label=rlabel, col_label=clabel, label=f"{rlabel}·{clabel}"))
                     lay.merge(row, col, row, col + span - 1)
@@ -278,11 +282,11 @@ class _Builder:
             c = 4 + i
             if ckey in E.T3_LEGAL_PERSON_COLS:
                 lay.put(4, c, clabel, "header")
-                col_paths[ckey] = f"{E.T3_LEGAL_PERSON_HEADER}/{clabel}"
+                col_paths[ckey] = [E.T3_LEGAL_PERSON_HEADER, clabel]
             else:
                 lay.put(3, c, clabel, "header")
                 lay.merge(3, c, 4, c)
-                col_paths[ckey] = clabel
+                col_paths[ckey] = [clabel]
         first_lp = 4 + [k for k, _ in E.T3_COLS].index(E.T3_LEGAL_PERSON_COLS[0])
         lay.put(3, first_lp, E.T3_LEGAL_PERSON_HEADER, "header")
         lay.merge(3, first_lp, 3, first_lp + len(E.T3_LEGAL_PERSON_COLS) - 1)
@@ -306,7 +310,7 @@ class _Builder:
             for i, (ckey, clabel) in enumerate(E.T3_COLS):
                 self.add_cell(lay, r, 4 + i, dict(
                     id=f"t3.{rkey}.{ckey}",
-                    path="/".join([title] + path + [rlabel, col_paths[ckey]]),
+                    labels=[title] + path + [rlabel] + col_paths[ckey],
                     kind="input", type="count", table="t3", row=rkey, col=ckey,
                     row_label=short, col_label=clabel, label=f"{short}·{clabel}"))
             self._t3_row += 1
@@ -343,13 +347,13 @@ class _Builder:
                 c = base + i
                 if glabel:
                     lay.put(4, c, llabel, "header")
-                    path = f"{title}/{top}/{glabel}/{llabel}"
+                    path = [title, top, glabel, llabel]
                 else:
                     lay.put(3, c, llabel, "header")
                     lay.merge(3, c, 4, c)
-                    path = f"{title}/{top}/{llabel}"
+                    path = [title, top, llabel]
                 self.add_cell(lay, 5, c, dict(
-                    id=f"t4.{gkey}.{lkey}", path=path, kind="input", type="count",
+                    id=f"t4.{gkey}.{lkey}", labels=path, kind="input", type="count",
                     table="t4", row=gkey, col=lkey, row_label=gshort, col_label=llabel,
                     label=f"{gshort}·{llabel}"))
         lay.row_heights.update({2: 22, 3: 22, 4: 22, 5: 24})
@@ -371,7 +375,7 @@ class _Builder:
             lay.put(row + 1, 1, hint, "hint")
             lay.row_heights[row + 1] = 26  # hints may wrap to two lines
             self.add_cell(lay, row + 2, 1, dict(
-                id=f"text.{key}", path=f"{lay.name}/{label}", kind="text", type="text",
+                id=f"text.{key}", labels=[lay.name, label], kind="text", type="text",
                 table="text", row=key, row_label=label, label=label))
             lay.row_heights[row + 2] = 240 if key == "overview" else 120
             row += 3
