@@ -41,8 +41,8 @@ SCENARIOS = {
     "T2-7": ("2019", {"t2.procurement.amount": "251000元"}, "乡镇", None),
     "T2-8": ("2021", {"t2.rules.issued": 1, "t2.rules.in_force": 6}, "乡镇", None),
     "T3-7": ("2021", {"text.overview": "全年共收到政府信息公开申请 999 件，均按时答复。"}, "乡镇", None),
-    "S-2": ("2021", {"t3.results_total.natural": 7}, "乡镇", None),
-    "S-3": ("2021", {"info.year": 2020}, "乡镇", None),
+    "S-2": [("2021", {"t3.results_total.natural": 7}, "乡镇", None),
+            ("2021", {"info.year": 2020}, "乡镇", None)],
     "S-5": ("2021", {"text.other": "无其他需要报告的事项。"}, "乡镇", None),
     "S-6": ("2021", {}, "乡镇", {}),
     "S-7": ("2021", {"t4.review.upheld": None}, "乡镇", None),
@@ -105,8 +105,10 @@ def example_messages(workdir: Path) -> dict:
     """Rule id → example message produced by the real checker."""
     from .check import check
     from .sample import sample_info, sample_texts, sample_values, write_sample_workbook
-    out = {}
-    for rule_id, (edition, overrides, unit_type, prev_over) in SCENARIOS.items():
+    out: dict = {}
+    cases = [(rid, sc) for rid, scs in SCENARIOS.items()
+             for sc in (scs if isinstance(scs, list) else [scs])]
+    for n, (rule_id, (edition, overrides, unit_type, prev_over)) in enumerate(cases):
         ed = get_edition(edition)
         rng = random.Random(7)
         year = 2021 if edition == "2021" else 2020
@@ -120,14 +122,16 @@ def example_messages(workdir: Path) -> dict:
             previous = write_sample_workbook(workdir / "上年报告.xlsx", edition, pvalues, pinfo,
                                              ptexts, overrides=praw)
         raw = _apply(values, info, texts, overrides, ed)
-        path = write_sample_workbook(workdir / f"{rule_id}.xlsx", edition, values, info, texts,
+        path = write_sample_workbook(workdir / f"{rule_id}-{n}.xlsx", edition, values, info, texts,
                                      overrides=raw)
         result = check(path, previous=previous)
-        hits = [f for f in result.findings if f.rule == rule_id]
+        known = set(out.get(rule_id, []))
+        hits = [f for f in result.findings if f.rule == rule_id
+                and f.message.replace(str(workdir) + "/", "") not in known]
         if not hits:
             raise AssertionError(f"scenario for {rule_id} produced no finding: "
                                  f"{[f.message for f in result.findings]}")
-        out[rule_id] = hits[0].message.replace(str(workdir) + "/", "")
+        out.setdefault(rule_id, []).append(hits[0].message.replace(str(workdir) + "/", ""))
     return out
 
 
@@ -157,8 +161,10 @@ def rules_markdown() -> str:
             if r.id not in seen:
                 seen.append(r.id)
         for r in ed.other_rules:
-            by_id.setdefault(r["id"], {"editions": set(), "spec": r, "kind": "other"})
-            by_id[r["id"]]["editions"].add(edition)
+            entry = by_id.setdefault(r["id"], {"editions": set(), "spec": dict(r), "kind": "other"})
+            if r["title"] not in entry["spec"]["title"]:
+                entry["spec"]["title"] += "；" + r["title"]
+            entry["editions"].add(edition)
             if r["id"] not in seen:
                 seen.append(r["id"])
     order = sorted(seen, key=lambda i: ({"T3": 0, "T4": 1, "T2": 2, "S": 3, "R": 4}[i.split("-")[0]],
@@ -180,7 +186,8 @@ def rules_markdown() -> str:
         details += [f"## {rid}　{title}", "", f"- 级别：{SEVERITY_LABELS[sev]}", f"- 适用版本：{eds}"]
         if formula:
             details.append(f"- 算式：{formula}")
-        details += [f"- 示例：`{examples[rid]}`" if rid in examples else "- 示例：（无）", ""]
+        details += [f"- 示例：`{m}`" for m in examples.get(rid, [])] or ["- 示例：（无）"]
+        details.append("")
     lines += ["", *details]
     return "\n".join(lines).rstrip() + "\n"
 

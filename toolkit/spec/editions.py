@@ -424,7 +424,9 @@ OTHER_RULES = [
      ]},
     {"id": "S-2", "severity": "error", "title": "表格结构、栏目名称和公式与模板一致（未被改动）",
      "check": "structure"},
-    {"id": "S-3", "severity": "error", "title": "报告年度与表格版本一致（2020年及以前用2019版，2021年起用2021版）",
+    # FORMAT.md S-2 covers both the exact labels (above) and the edition
+    # matching the report year; same id, two checks.
+    {"id": "S-2", "severity": "error", "title": "报告年度与表格版本一致（2020年及以前用2019版，2021年起用2021版）",
      "check": "edition_year"},
     {"id": "S-5", "severity": "hint", "editions": ["2021"],
      "title": "“六、其他需要报告的事项”应说明信息处理费收取情况",

@@ -164,7 +164,9 @@ class Edition:
         for r in self.rules + self.cross_year_rules:
             seen.setdefault(r.id, {"id": r.id, "severity": r.severity, "title": r.title})
         for r in self.other_rules:
-            seen.setdefault(r["id"], {"id": r["id"], "severity": r["severity"], "title": r["title"]})
+            entry = seen.setdefault(r["id"], {"id": r["id"], "severity": r["severity"], "title": r["title"]})
+            if r["title"] not in entry["title"]:
+                entry["title"] += "；" + r["title"]
         return list(seen.values())
 
 
