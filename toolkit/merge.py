@@ -1,0 +1,759 @@
+"""``merge``: check every workbook of a folder and sum them into one summary.
+
+The district's main job.  Each workbook is checked with the same engine as
+``xxgk check`` (``report.read_report`` + ``rules.evaluate``) in a pool of
+worker processes; one bad or slow file never stops the merge.  The merge
+then applies the rules that only make sense across files (duplicates, wrong
+edition or year, roster, year-over-year swings), sums the units that can be
+summed and hands everything to :mod:`toolkit.summary_writer`.
+
+Rules of the merge (see ``MERGE_RULES`` and docs/merge.md):
+
+* a workbook's unit is the 单位名称 on its cover sheet, never its file name;
+* two or more workbooks of the same unit are all flagged (错误) and **none
+  of them is summed**: the tool cannot know which one is right, and summing
+  one of them silently would hide the problem;
+* workbooks of another edition or report year than ``--year`` (or, without
+  it, the majority) are flagged (错误) and not summed;
+* everything else that could be read is summed, errors or not: the
+  summary's cells carry notes naming the units whose errors touch them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import unicodedata
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .errors import UnreadableWorkbook, XxgkError
+from .findings import SEVERITY_LABELS, TABLE_LABELS, CellRef, Finding, sort_findings
+from .report import Report, _fmt, read_report
+from .rules import evaluate
+from .spec import edition_for_year, get_edition
+
+SUMMARY_SHEETS = {"detail": "明细", "issues": "问题清单", "charts": "图表", "about": "说明"}
+DATA_TABLES = ("t2", "t3", "t4")
+DEFAULT_TIMEOUT = 60.0
+JSON_SCHEMA_VERSION = 1
+
+# Rules that need more than one file.  id -> (severity, title)
+MERGE_RULES = {
+    "M-1": ("error", "同一单位报送了多个工作簿：均未计入汇总，请删除多余的文件后重新汇总"),
+    "M-2": ("error", "表格版本或报告年度与本次汇总不一致：未计入汇总"),
+    "M-3": ("hint", "文件名与封面单位名称不一致（以封面单位名称为准）"),
+    "M-4": ("error", "单位名单中的单位没有报送工作簿"),
+    "M-5": ("verify", "报送单位不在单位名单中（已计入汇总，请核实）"),
+    "M-6": ("hint", "与上年相比变化很大（增加或减少到三分之一以下，且相差10件以上）"),
+    "FILE": ("error", "文件无法读取：未计入汇总"),
+}
+# Year-over-year swing rule (M-6): these cells, factor and minimum difference.
+SWING_CELLS = ("t3.new.total", "t4.review.total", "t4.suit_direct.total",
+               "t4.suit_after_review.total")
+SWING_FACTOR = 3
+SWING_MIN_DIFF = 10
+
+_NAME_SUFFIXES = ("人民政府", "街道办事处", "办事处", "政府")
+_FILE_NOISE = ("政府信息公开工作年度报告", "政府信息公开", "年度报告", "工作年报", "年报", "报告",
+               "数据填报表", "填报表", "修改版", "最终版", "终稿", "定稿", "汇总")
+
+
+def norm_name(name: str) -> str:
+    """Key used to match unit names (roster, duplicates, last year)."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+@lru_cache(maxsize=None)
+def data_columns(edition: str) -> tuple:
+    """Cell ids of every data cell (inputs and totals) of tables 二、三、四, in spec order."""
+    return tuple(c.id for c in get_edition(edition).cells
+                 if c.table in DATA_TABLES and c.kind in ("input", "total"))
+
+
+@lru_cache(maxsize=None)
+def _column_index(edition: str) -> dict:
+    return {cid: i for i, cid in enumerate(data_columns(edition))}
+
+
+@lru_cache(maxsize=None)
+def leaves(edition: str, cell_id: str) -> frozenset:
+    """Input cells a data cell is computed from (itself for an input)."""
+    ed = get_edition(edition)
+    if cell_id not in ed.formulas:
+        return frozenset([cell_id])
+    return frozenset().union(*(leaves(edition, i) for i in ed.formulas[cell_id]))
+
+
+def involved_cells(f: Finding) -> set:
+    """This year's cell ids a finding is about (operands and the inputs behind them)."""
+    out = {c.cell_id for c in f.cells if c.cell_id and not str(c.path).startswith("上年/")}
+    out.update(f.related)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Per-file results
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class UnitResult:
+    """One workbook of the folder, checked.  Compact: fit for 10,000 of them."""
+
+    file: str
+    error: str = ""  # why it could not be read ("" when readable)
+    unit: str = ""
+    unit_type: str = ""
+    county: str = ""
+    year: int | None = None
+    edition: str = ""
+    kind: str = ""
+    values: tuple = ()  # aligned with data_columns(edition); totals recomputed
+    invalid: frozenset = frozenset()
+    overwritten: frozenset = frozenset()
+    findings: list = field(default_factory=list)  # Finding, sorted
+    included: bool = False  # summed into 汇总
+    excluded_reason: str = ""  # why not (duplicate, edition, year)
+
+    @property
+    def readable(self) -> bool:
+        return not self.error
+
+    @property
+    def name(self) -> str:
+        """The unit's name for display (file name when the cover has none)."""
+        return self.unit or f"（未填单位名称：{Path(self.file).name}）"
+
+    def value(self, cell_id: str):
+        i = _column_index(self.edition).get(cell_id)
+        return None if i is None or not self.values else self.values[i]
+
+    def value_dict(self) -> dict:
+        return dict(zip(data_columns(self.edition), self.values)) if self.values else {}
+
+    @property
+    def counts(self) -> dict:
+        c = Counter(f.severity for f in self.findings)
+        return {s: c.get(s, 0) for s in SEVERITY_LABELS}
+
+    @property
+    def verdict(self) -> str:
+        if not self.readable:
+            return "unreadable"
+        c = self.counts
+        return "fail" if c["error"] else ("verify" if c["verify"] else "pass")
+
+    @property
+    def verdict_label(self) -> str:
+        from .check import VERDICTS
+        return VERDICTS[self.verdict]
+
+
+def unit_from_report(path: str, rep: Report, findings: list) -> UnitResult:
+    cols = data_columns(rep.edition)
+    return UnitResult(
+        file=str(path), unit=rep.unit, unit_type=rep.unit_type,
+        county=str(rep.info.get("county") or "").strip(), year=rep.year, edition=rep.edition,
+        kind=rep.kind, values=tuple(rep.values.get(c, 0) for c in cols),
+        invalid=frozenset(rep.invalid), overwritten=frozenset(rep.overwritten),
+        findings=findings)
+
+
+# -- worker side ------------------------------------------------------------------
+
+_PREVIOUS: dict = {}  # norm unit name -> Report of last year (set per worker)
+_TIMEOUT: float = DEFAULT_TIMEOUT
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _init_worker(previous: dict, timeout: float) -> None:
+    global _PREVIOUS, _TIMEOUT
+    _PREVIOUS, _TIMEOUT = previous, timeout
+    try:  # workers must not die on the parent's Ctrl-C; the parent stops them
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, AttributeError):
+        pass
+
+
+def _on_alarm(signum, frame):
+    raise _Timeout()
+
+
+def _alarm_available() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def check_unit(path: str, previous: dict | None = None, timeout: float | None = None) -> UnitResult:
+    """Read and check one workbook.  Never raises: problems become ``error``."""
+    previous = _PREVIOUS if previous is None else previous
+    timeout = _TIMEOUT if timeout is None else timeout
+    use_alarm = bool(timeout) and _alarm_available()
+    old = None
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        rep = read_report(path)
+        prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
+        findings = evaluate(rep, prev)
+        if prev is not None:
+            findings = sort_findings(findings + swing_findings(rep, prev))
+        return unit_from_report(path, rep, findings)
+    except UnreadableWorkbook as exc:
+        return UnitResult(file=str(path), error=exc.reason)
+    except _Timeout:
+        return UnitResult(file=str(path), error=f"读取超时（超过 {_fmt(timeout)} 秒），"
+                                                "文件可能过大或已损坏，已跳过")
+    except RecursionError:
+        return UnitResult(file=str(path), error="文件结构异常（嵌套过深），无法读取")
+    except MemoryError:
+        return UnitResult(file=str(path), error="文件过大，读取时内存不足，已跳过")
+    except Exception as exc:  # noqa: BLE001 — one bad file never stops a merge
+        return UnitResult(file=str(path), error=f"读取时出现意外错误（{type(exc).__name__}），已跳过")
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def _check_chunk(paths: list) -> list:
+    return [check_unit(p) for p in paths]
+
+
+def swing_findings(rep: Report, prev: Report) -> list:
+    """M-6 hints: a key number changed by a factor ≥ 3 and by ≥ 10 since last year."""
+    out = []
+    for cid in SWING_CELLS:
+        if cid not in rep.spec.by_id or cid not in prev.spec.by_id:
+            continue
+        if leaves(rep.edition, cid) & rep.invalid:
+            continue
+        now, before = rep.values.get(cid, 0), prev.values.get(cid, 0)
+        hi, lo = max(now, before), min(now, before)
+        if hi - lo < SWING_MIN_DIFF or hi < SWING_FACTOR * lo:
+            continue
+        c = rep.spec.by_id[cid]
+        what = "增加" if now > before else "减少"
+        out.append(Finding(
+            rule="M-6", severity="hint", table="cross",
+            message=f"{c.ref}（{c.label}）：本年 {_fmt(now)}，上年 {_fmt(before)}，{what}幅度很大，"
+                    f"请核实是否填写有误（上年报告：{prev.path}）",
+            cells=[rep.cellref(cid)], lhs=now, rhs=before, diff=now - before))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Running the checks
+# ---------------------------------------------------------------------------
+
+
+def discover(folder: str | Path, recursive: bool = False, exclude=()) -> list[Path]:
+    """Every .xlsx/.xlsm in ``folder``, skipping Excel lock files and hidden files."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise XxgkError(f"文件夹不存在：{folder}")
+    if not folder.is_dir():
+        raise XxgkError(f"不是文件夹：{folder}（请给出存放各单位报告的文件夹）")
+    excluded = {Path(p).resolve() for p in exclude}
+    found = []
+    walker = folder.rglob("*") if recursive else folder.iterdir()
+    for p in walker:
+        rel = p.relative_to(folder)
+        if any(part.startswith((".", "~$")) for part in rel.parts):
+            continue
+        if p.suffix.lower() not in (".xlsx", ".xlsm") or not p.is_file():
+            continue
+        if p.resolve() in excluded:
+            continue
+        found.append(p)
+    return sorted(found, key=lambda p: str(p.relative_to(folder)))
+
+
+def _chunks(items: list, size: int) -> list:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def run_checks(paths: list, previous: dict | None = None, workers: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT, progress=None) -> list[UnitResult]:
+    """Check every path (in a process pool when worthwhile); results in input order."""
+    paths = [str(p) for p in paths]
+    previous = previous or {}
+    n = len(paths)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    results: dict = {}
+
+    def done(items):
+        for r in items:
+            results[r.file] = r
+        if progress:
+            progress(len(results), n)
+
+    if workers <= 1 or n < 24:
+        for p in paths:
+            done([check_unit(p, previous, timeout)])
+    else:
+        size = max(4, min(128, n // (workers * 6) or 1))
+        stalled = _run_pool(_chunks(paths, size), previous, timeout, workers, done)
+        # A chunk that hung in a way the worker's own timer could not stop:
+        # retry its files one by one, so only the guilty file is given up.
+        for p in stalled:
+            if p in results:
+                continue
+            left = _run_pool([[p]], previous, timeout, 1, done)
+            for q in left:
+                done([UnitResult(file=q, error=f"读取超时（超过 {_fmt(timeout)} 秒），"
+                                                 "文件可能过大或已损坏，已跳过")])
+    return [results[p] for p in paths]
+
+
+def _run_pool(chunks: list, previous: dict, timeout: float, workers: int, done) -> list:
+    """Run chunks in a pool; returns the paths of chunks that never finished."""
+    stall = (timeout or DEFAULT_TIMEOUT) * 2 + 30
+    ex = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=_init_worker,
+                             initargs=(previous, timeout))
+    pending = {ex.submit(_check_chunk, c): c for c in chunks}
+    leftover: list = []
+    try:
+        while pending:
+            finished, _ = wait(pending, timeout=stall, return_when=FIRST_COMPLETED)
+            if not finished:  # nothing finished for too long: give up on the rest
+                for c in pending.values():
+                    leftover.extend(c)
+                _kill(ex)
+                return leftover
+            for fut in finished:
+                chunk = pending.pop(fut)
+                try:
+                    done(fut.result())
+                except Exception:  # noqa: BLE001 — a worker died (crash, OOM kill)
+                    leftover.extend(chunk)
+    finally:
+        ex.shutdown(wait=not leftover, cancel_futures=True)
+    return leftover
+
+
+def _kill(ex: ProcessPoolExecutor) -> None:
+    """Stop the pool's worker processes (only the ones this pool started)."""
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+# ---------------------------------------------------------------------------
+# Last year
+# ---------------------------------------------------------------------------
+
+
+def load_previous(path: str | Path, recursive: bool = False) -> dict:
+    """Last year's reports by unit: ``{norm unit name: Report}``.
+
+    ``path`` is last year's summary workbook (per-unit values come from its
+    明细 sheet), a single report workbook, or a folder of reports.
+    """
+    path = Path(path)
+    out: dict = {}
+    if path.is_dir():
+        for p in discover(path, recursive):
+            try:
+                rep = read_report(p)
+            except UnreadableWorkbook:
+                continue
+            if rep.unit:
+                out.setdefault(norm_name(rep.unit), rep)
+        return out
+    rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
+    if rep.kind == "summary":
+        from .summary_writer import read_detail
+        return read_detail(path, rep.edition)
+    if rep.unit:
+        out[norm_name(rep.unit)] = rep
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Roster
+# ---------------------------------------------------------------------------
+
+
+def read_roster(path: str | Path) -> list[str]:
+    """Unit names from a one-column .xlsx (first sheet, column A) or a text file."""
+    path = Path(path)
+    if not path.is_file():
+        raise XxgkError(f"单位名单文件不存在：{path}")
+    names: list = []
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .xlsx_reader import read_workbook
+        try:
+            book = read_workbook(path)
+        except UnreadableWorkbook as exc:
+            raise XxgkError(f"单位名单无法读取：{exc}") from None
+        sheet = next((book.sheets[n] for n in book.sheet_names if n in book.sheets), None)
+        if sheet is None:
+            raise XxgkError(f"单位名单 {path} 中没有工作表")
+        rows = []
+        for addr, cell in sheet.cells.items():
+            col = addr.rstrip("0123456789")
+            if col == "A" and cell.value is not None:
+                rows.append((int(addr[1:]), str(cell.value)))
+        names = [v for _, v in sorted(rows)]
+    else:
+        data = path.read_bytes()
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise XxgkError(f"单位名单 {path} 的文字编码无法识别，请另存为 UTF-8 文本或 .xlsx")
+        names = text.splitlines()
+    out, seen = [], set()
+    for i, raw in enumerate(names):
+        name = raw.strip()
+        if not name or (i == 0 and norm_name(name) in ("单位名称", "单位", "名称")):
+            continue
+        if norm_name(name) not in seen:
+            seen.add(norm_name(name))
+            out.append(name)
+    if not out:
+        raise XxgkError(f"单位名单 {path} 中没有单位名称（每行一个，或 Excel 第一列每格一个）")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The merge
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class MergeResult:
+    """Everything a merge found and summed; rendered by the summary writer."""
+
+    folder: str
+    output: str = ""
+    units: list = field(default_factory=list)  # UnitResult, file order (unreadable too)
+    edition: str = "2021"
+    year: int | None = None
+    name: str = ""  # 单位名称 of the summary
+    county: str = ""
+    totals: dict = field(default_factory=dict)  # cell id -> summed value (inputs and totals)
+    contributors: dict = field(default_factory=dict)  # cell id -> [(unit name, rules)] with errors
+    roster: list = field(default_factory=list)
+    missing: list = field(default_factory=list)  # roster names without a workbook
+    unexpected: list = field(default_factory=list)  # UnitResult not on the roster
+    previous: str = ""
+    created: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def readable(self) -> list:
+        return [u for u in self.units if u.readable]
+
+    @property
+    def unreadable(self) -> list:
+        return [u for u in self.units if not u.readable]
+
+    @property
+    def included(self) -> list:
+        return [u for u in self.units if u.included]
+
+    @property
+    def excluded(self) -> list:
+        return [u for u in self.units if u.readable and not u.included]
+
+    def all_findings(self) -> list:
+        """(UnitResult | None, Finding) for every unit finding and every merge finding."""
+        out = [(u, f) for u in self.units for f in u.findings]
+        out += [(u, _file_finding(u)) for u in self.unreadable]
+        out += [(None, _missing_finding(name)) for name in self.missing]
+        return out
+
+    @property
+    def counts(self) -> dict:
+        c = Counter(f.severity for _, f in self.all_findings())
+        return {s: c.get(s, 0) for s in SEVERITY_LABELS}
+
+    @property
+    def exit_code(self) -> int:
+        if self.unreadable:
+            return 2
+        return 1 if self.counts["error"] else 0
+
+    def summary_line(self) -> str:
+        c = self.counts
+        line = (f"共 {len(self.units)} 个文件：读取 {len(self.readable)} 个，无法读取 "
+                f"{len(self.unreadable)} 个；计入汇总 {len(self.included)} 个单位，未计入 "
+                f"{len(self.excluded)} 个")
+        if self.roster:
+            line += f"；名单 {len(self.roster)} 个单位，未报送 {len(self.missing)} 个"
+        return line + f"。问题：错误 {c['error']} 项，核实 {c['verify']} 项，提示 {c['hint']} 项"
+
+    # -- pandas -----------------------------------------------------------------
+
+    def values_frame(self):
+        """Tidy long frame: unit, file, cell_id, path, table, value (+ included)."""
+        import pandas as pd
+        rows = []
+        for u in self.readable:
+            ed = get_edition(u.edition)
+            for cid, v in zip(data_columns(u.edition), u.values):
+                c = ed.by_id[cid]
+                rows.append((u.unit, Path(u.file).name, cid, c.path, c.table, v, u.included))
+        return pd.DataFrame(rows, columns=["unit", "file", "cell_id", "path", "table", "value",
+                                           "included"])
+
+    def findings_frame(self):
+        """One row per finding (unit findings, merge findings, unreadable files, missing units)."""
+        import pandas as pd
+        rows = []
+        for u, f in self.all_findings():
+            first = next((c for c in f.cells if c.address), f.cells[0] if f.cells else None)
+            rows.append({
+                "unit": u.unit if u else f.cells[0].value if f.cells else None,
+                "file": Path(u.file).name if u else None,
+                "rule": f.rule, "severity": f.severity,
+                "severity_label": SEVERITY_LABELS[f.severity],
+                "table": f.table, "table_label": TABLE_LABELS.get(f.table, f.table),
+                "sheet": first.sheet if first else None,
+                "address": first.address if first else None,
+                "cell_id": first.cell_id if first else None,
+                "message": f.message,
+            })
+        cols = ["unit", "file", "rule", "severity", "severity_label", "table", "table_label",
+                "sheet", "address", "cell_id", "message"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def totals_frame(self):
+        import pandas as pd
+        ed = get_edition(self.edition)
+        return pd.DataFrame(
+            [(cid, ed.by_id[cid].path, ed.by_id[cid].table, ed.by_id[cid].kind, v)
+             for cid, v in self.totals.items()],
+            columns=["cell_id", "path", "table", "kind", "value"])
+
+    def export_csv(self, folder: str | Path) -> list[Path]:
+        """values.csv, findings.csv, totals.csv in UTF-8 with BOM (opens in Excel)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        from .atomic import atomic_output
+        written = []
+        for name, frame in (("values", self.values_frame()), ("findings", self.findings_frame()),
+                            ("totals", self.totals_frame())):
+            target = folder / f"{name}.csv"
+            with atomic_output(target) as tmp:
+                frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            written.append(target)
+        return written
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": JSON_SCHEMA_VERSION, "tool": f"xxgk {__version__}",
+            "folder": self.folder, "output": self.output or None,
+            "edition": self.edition, "year": self.year, "name": self.name,
+            "files": len(self.units), "read": len(self.readable),
+            "unreadable": [{"file": u.file, "error": u.error} for u in self.unreadable],
+            "included": len(self.included),
+            "excluded": [{"file": u.file, "unit": u.unit, "reason": u.excluded_reason}
+                         for u in self.excluded],
+            "roster": len(self.roster), "missing": list(self.missing),
+            "unexpected": [u.unit for u in self.unexpected],
+            "counts": self.counts, "exit_code": self.exit_code,
+            "units": [{"file": u.file, "unit": u.unit or None, "verdict": u.verdict,
+                       "included": u.included, "excluded_reason": u.excluded_reason or None,
+                       "counts": u.counts if u.readable else None, "error": u.error or None}
+                      for u in self.units],
+            "elapsed_seconds": round(self.elapsed, 3),
+        }
+
+
+def _file_finding(u: UnitResult) -> Finding:
+    return Finding(rule="FILE", severity="error", table="file", message=u.error,
+                   cells=[CellRef(Path(u.file).name, "")])
+
+
+def _missing_finding(name: str) -> Finding:
+    return Finding(rule="M-4", severity="error", table="file",
+                   message=f"名单中的单位“{name}”没有报送工作簿（或封面单位名称与名单不一致）",
+                   cells=[CellRef("", "", "info.unit_name", value=name)])
+
+
+def _unit_finding(u: UnitResult, rule: str, message: str, cell_id: str = "info.unit_name") -> None:
+    sev = MERGE_RULES[rule][0]
+    ed = get_edition(u.edition)
+    c = ed.by_id[cell_id]
+    u.findings.append(Finding(rule=rule, severity=sev, table="file", message=message,
+                              cells=[CellRef(c.sheet, c.address, c.id, c.path, u.unit)]))
+    u.findings = sort_findings(u.findings)
+
+
+def _file_core(stem: str) -> str:
+    s = norm_name(stem)
+    for noise in _FILE_NOISE:
+        s = s.replace(noise, "")
+    return "".join(ch for ch in s if not ch.isdigit() and ch not in "()（）-_.年度版第")
+
+
+def _unit_core(unit: str) -> str:
+    s = norm_name(unit)
+    for suffix in _NAME_SUFFIXES:
+        if s.endswith(suffix) and len(s) > len(suffix) + 1:
+            return s[: -len(suffix)]
+    return s
+
+
+def _name_mismatch(u: UnitResult) -> bool:
+    core, fcore = _unit_core(u.unit), _file_core(Path(u.file).stem)
+    if not core or not fcore:
+        return False
+    return core not in fcore and fcore not in norm_name(u.unit)
+
+
+def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> None:
+    """Decide edition/year, duplicates, roster and which units are summed."""
+    readable = result.readable
+    years = Counter(u.year for u in readable if u.year is not None)
+    if target_year is None and years:
+        target_year = max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    if target_year is not None:
+        edition = edition_for_year(target_year)
+    else:
+        editions = Counter(u.edition for u in readable)
+        edition = max(editions.items(), key=lambda kv: (kv[1], kv[0]))[0] if editions else "2021"
+    result.year, result.edition = target_year, edition
+    for u in readable:
+        u.included = True
+        if u.edition != edition:
+            u.included, u.excluded_reason = False, f"表格版本不符（{u.edition}版）"
+            _unit_finding(u, "M-2", f"本工作簿是 {u.edition} 版表格，本次汇总的是 {target_year or ''}"
+                                    f"{'年度' if target_year else ''}（{edition} 版），未计入汇总",
+                          "info.year" if u.year else "info.unit_name")
+        elif target_year is not None and u.year is not None and u.year != target_year:
+            u.included, u.excluded_reason = False, f"报告年度不符（{u.year}年）"
+            _unit_finding(u, "M-2", f"报告年度为 {u.year} 年，本次汇总的是 {target_year} 年度，未计入汇总",
+                          "info.year")
+    groups: dict = {}
+    for u in readable:
+        if u.included and u.unit:
+            groups.setdefault(norm_name(u.unit), []).append(u)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        files = "、".join(Path(x.file).name for x in group)
+        for u in group:
+            u.included, u.excluded_reason = False, "重复报送"
+            _unit_finding(u, "M-1", f"单位“{u.unit}”有 {len(group)} 个工作簿（{files}），"
+                                    "均未计入汇总；请只保留正确的一份后重新汇总")
+    for u in readable:
+        if u.unit and _name_mismatch(u):
+            _unit_finding(u, "M-3", f"文件名“{Path(u.file).name}”与封面单位名称“{u.unit}”不一致，"
+                                    "以封面单位名称为准，请确认没有用错文件")
+    if result.roster:
+        wanted = {norm_name(n): n for n in result.roster}
+        present = {norm_name(u.unit) for u in readable if u.unit}
+        result.missing = [name for key, name in wanted.items() if key not in present]
+        for u in readable:
+            if u.unit and norm_name(u.unit) not in wanted:
+                result.unexpected.append(u)
+                _unit_finding(u, "M-5", f"单位“{u.unit}”不在单位名单中，已计入汇总；"
+                                        "请核实单位名称是否写错、名单是否需要补充")
+
+
+def sum_units(result: MergeResult) -> None:
+    """汇总 values: inputs summed over the included units, totals recomputed."""
+    ed = get_edition(result.edition)
+    cols = data_columns(result.edition)
+    sums = [0] * len(cols)
+    for u in result.included:
+        for i, v in enumerate(u.values):
+            if v:
+                sums[i] += v
+    inputs = {}
+    for cid, v in zip(cols, sums):
+        if ed.by_id[cid].kind == "input":
+            inputs[cid] = round(v, 6) if isinstance(v, float) else v
+    totals: dict = {}
+
+    def total(cid):
+        if cid not in totals:
+            t = sum(total(i) if i in ed.formulas else inputs.get(i, 0) for i in ed.formulas[cid])
+            totals[cid] = round(t, 6) if isinstance(t, float) else t
+        return totals[cid]
+
+    for cid in ed.formulas:
+        total(cid)
+    result.totals = {cid: (inputs[cid] if cid in inputs else totals[cid]) for cid in cols}
+    # Which included units have errors touching each summary cell.
+    touched: dict = {}
+    for u in result.included:
+        rules_by_cell: dict = {}
+        for f in u.findings:
+            if f.severity != "error":
+                continue
+            for cid in involved_cells(f):
+                rules_by_cell.setdefault(cid, set()).add(f.rule)
+        if not rules_by_cell:
+            continue
+        for cid in cols:
+            hit = set()
+            for leaf in leaves(result.edition, cid) | {cid}:
+                hit |= rules_by_cell.get(leaf, set())
+            if hit:
+                touched.setdefault(cid, []).append((u.name, sorted(hit)))
+    result.contributors = touched
+
+
+def merge(folder: str | Path, output: str | Path | None = None, *, units: str | Path | None = None,
+          previous: str | Path | None = None, year: int | None = None, recursive: bool = False,
+          name: str | None = None, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+          progress=None, force: bool = True) -> MergeResult:
+    """Check and merge every workbook in ``folder``; write the summary to ``output``.
+
+    Input files are never modified.  ``output`` is written atomically (and
+    skipped when None: the result still holds everything for pandas).
+    Raises :class:`XxgkError` only for problems with the arguments (missing
+    folder, unreadable roster or last year's file, output exists).
+    """
+    t0 = time.perf_counter()
+    folder = Path(folder)
+    exclude = [output] if output else []
+    paths = discover(folder, recursive, exclude=exclude)
+    if not paths:
+        raise XxgkError(f"文件夹 {folder} 中没有找到 .xlsx 或 .xlsm 工作簿")
+    if output is not None and Path(output).exists() and not force:
+        from .atomic import OutputExistsError
+        raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
+    roster = read_roster(units) if units else []
+    prev_reports: dict = {}
+    if previous:
+        try:
+            prev_reports = load_previous(previous, recursive)
+        except UnreadableWorkbook as exc:
+            raise XxgkError(f"上一年度的报告无法读取：{exc}") from None
+    result = MergeResult(folder=str(folder), roster=roster, previous=str(previous or ""),
+                         created=datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+    result.units = run_checks(paths, prev_reports, workers=workers, timeout=timeout,
+                              progress=progress)
+    apply_merge_rules(result, year)
+    sum_units(result)
+    counties = Counter(u.county for u in result.included if u.county)
+    result.county = counties.most_common(1)[0][0] if counties else ""
+    result.name = name or f"{result.county or folder.resolve().name}（汇总）"
+    if output is not None:
+        from .summary_writer import write_summary
+        result.output = str(output)
+        write_summary(result, output)
+    result.elapsed = time.perf_counter() - t0
+    return result

@@ -1,0 +1,594 @@
+"""Write a :class:`toolkit.merge.MergeResult` as the summary workbook (XlsxWriter).
+
+Sheets, in order:
+
+* 说明 — when, by which version, from which folder, counts, legend;
+* the template's own sheets (封面, 二、主动公开, 三、依申请公开, 四、复议诉讼,
+  正文) holding the sums, drawn by ``xlsx_layout.write_layout`` — with the
+  very hidden ``xxgk`` meta sheet (kind ``summary``) the summary is itself a
+  valid input of ``read_report`` and ``merge`` (multi-level merging);
+* 明细 — one row per readable workbook, every data cell a column; cells
+  involved in a finding carry its message as a note and a severity fill.
+  Row 1 (hidden) holds the cell ids, so a later merge can read last year's
+  values per unit (``read_detail``).  Streamed (``constant_memory``);
+* 问题清单 — every finding, linked to its cell in 明细;
+* 图表 — native charts.
+
+Text that comes from input files (unit names, file names, messages) is only
+ever written with ``write_string``: it can never become a formula.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from . import __version__
+from .atomic import atomic_output
+from .findings import NOTE_AUTHOR, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS
+from .report import Report
+from .spec import data as E
+from .spec import get_edition
+from .styles import FONT, LABEL_FILL, SEVERITY_FILLS
+from .template import META_KEYS
+from .xlsx_layout import FormatCache, write_layout
+
+DETAIL = "明细"
+ISSUES = "问题清单"
+CHARTS = "图表"
+ABOUT = "说明"
+SUMMARY_UNIT_TYPE = "县级人民政府"
+SUMMARY_PREPARER = "xxgk自动汇总"
+NOTE_MAX = 30000  # characters; Excel's limit for a note is 32,767
+NOTES_PER_CELL = 20
+MAX_LINKS = 65000  # Excel keeps at most 65,530 hyperlinks per sheet
+CHART_UNITS = 30  # units shown by name in the per-unit charts; the rest are one bar
+
+# 明细: leading columns (key in the hidden id row, header, width).
+LEAD = [("unit", "单位名称", 22), ("unit_type", "单位类型", 10), ("file", "文件名", 26),
+        ("verdict", "校验结论", 9), ("included", "计入汇总", 14),
+        ("error", "错误", 5), ("verify", "核实", 5), ("hint", "提示", 5)]
+LEAD_COL = {k: i for i, (k, _, _) in enumerate(LEAD)}
+FIRST_DATA_COL = len(LEAD)
+DETAIL_FIRST_ROW = 3  # 0-based: row 1 ids (hidden), row 2 groups, row 3 columns
+# Cover cells shown in a leading column of 明细; other non-data cells → 校验结论.
+_INFO_COLUMN = {"info.unit_name": "unit", "info.unit_type": "unit_type"}
+ISSUE_HEADERS = [("单位", 22), ("文件", 26), ("表", 7), ("单元格", 22), ("规则", 7), ("级别", 6),
+                 ("说明", 90)]
+
+
+class _Formats:
+    """Plain formats for the non-template sheets."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self._cache: dict = {}
+
+    def get(self, kind: str = "cell", fill: str | None = None, **extra):
+        key = (kind, fill, tuple(sorted(extra.items())))
+        if key not in self._cache:
+            props = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+            if kind in ("head", "group"):
+                props.update(bold=True, align="center", text_wrap=True, border=1,
+                             bg_color="#" + LABEL_FILL)
+            elif kind == "title":
+                props.update(bold=True, font_size=14)
+            elif kind == "num":
+                props.update(align="center")
+            elif kind == "wrap":
+                props.update(text_wrap=True, valign="top")
+            elif kind == "link":
+                props.update(font_color="#0563C1", underline=1)
+            if fill:
+                props.update(bg_color="#" + fill, pattern=1)
+            props.update(extra)
+            self._cache[key] = self.wb.add_format(props)
+        return self._cache[key]
+
+
+def _note(ws, row: int, col: int, text: str, wide: bool = True) -> None:
+    if len(text) > NOTE_MAX:
+        text = text[:NOTE_MAX] + "……"
+    ws.write_comment(row, col, text, {"author": NOTE_AUTHOR, "x_scale": 4 if wide else 2,
+                                      "y_scale": 3 if wide else 1.5})
+
+
+def _finding_line(f) -> str:
+    return f"【{SEVERITY_LABELS[f.severity]} {f.rule}】{f.message}"
+
+
+def _worst(findings) -> str:
+    return min((f.severity for f in findings), key=lambda s: SEVERITY_ORDER[s])
+
+
+def _note_text(findings) -> str:
+    ordered = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+    lines = [_finding_line(f) for f in ordered[:NOTES_PER_CELL]]
+    if len(ordered) > NOTES_PER_CELL:
+        lines.append(f"……另有 {len(ordered) - NOTES_PER_CELL} 项，见“{ISSUES}”工作表")
+    return f"{NOTE_AUTHOR}：\n" + "\n".join(lines)
+
+
+def short_label(label: str) -> str:
+    """``（二）部分公开（区分处理的…）`` → ``（二）部分公开``."""
+    cut = label.find("（", 1)
+    return label[:cut] if cut > 0 else label
+
+
+# ---------------------------------------------------------------------------
+
+
+def write_summary(result, output: str | Path) -> Path:
+    """Write the summary workbook of ``result`` atomically to ``output``."""
+    ed = get_edition(result.edition)
+    with atomic_output(output, force=True) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+        wb.set_properties({"title": f"政府信息公开工作年度报告汇总表（{result.name}）",
+                           "author": SUMMARY_PREPARER, "comments": f"xxgk {__version__}"})
+        fmts = _Formats(wb)
+        about = wb.add_worksheet(ABOUT)
+        _write_tables(wb, result, ed)
+        positions = _write_detail(wb, fmts, result, ed)
+        _write_issues(wb, fmts, result, positions)
+        _write_charts(wb, fmts, result, ed)
+        _write_about(about, fmts, result)
+        meta = wb.add_worksheet(E.SHEETS["meta"])
+        for r, (k, v) in enumerate(zip(META_KEYS, (ed.key, E.TEMPLATE_VERSION, ed.fingerprint,
+                                                   "summary"))):
+            meta.write_string(r, 0, k)
+            meta.write_string(r, 1, v)
+        meta.very_hidden()
+        meta.protect()
+        about.activate()
+        wb.close()
+    return Path(output)
+
+
+# -- 汇总: the template's sheets ----------------------------------------------------
+
+
+def summary_info(result) -> dict:
+    today = date.today()
+    info = {
+        "info.unit_name": result.name,
+        "info.unit_type": SUMMARY_UNIT_TYPE,
+        "info.county": result.county or result.name,
+        "info.preparer": SUMMARY_PREPARER,
+        "info.phone": "-",
+        "info.date": f"{today.year}年{today.month}月{today.day}日",
+    }
+    if result.year is not None:
+        info["info.year"] = result.year
+    return info
+
+
+def _contributor_note(entries: list) -> str:
+    names = [f"{name}（{'、'.join(rules)}）" for name, rules in entries]
+    shown = "、".join(names[:30]) + (f"等 {len(names)} 个单位" if len(names) > 30 else "")
+    return (f"{NOTE_AUTHOR}：以下计入汇总的单位在与本格有关的数据中有错误，汇总数可能不准确："
+            f"{shown}。详见“{ISSUES}”和“{DETAIL}”工作表。")
+
+
+def _write_tables(wb, result, ed) -> None:
+    cache = FormatCache(wb)
+    values = dict(result.totals)
+    values.update(summary_info(result))
+    fills = {cid: SEVERITY_FILLS["error"] for cid in result.contributors}
+    for lay in ed.layouts:
+        ws = wb.add_worksheet(lay.name)
+        write_layout(wb, ws, lay, ed, cache, values=values, fills=fills, protect=True,
+                     validations=True)
+        if lay.key == "t3":
+            ws.freeze_panes("D5")
+        for addr, lc in lay.cells.items():
+            entries = result.contributors.get(lc.cell_id) if lc.cell_id else None
+            if entries:
+                row, col = xlsxwriter.utility.xl_cell_to_rowcol(addr)
+                _note(ws, row, col, _contributor_note(entries))
+
+
+# -- 明细 ------------------------------------------------------------------------------
+
+
+def _group_label(c) -> str:
+    return f"{TABLE_LABELS[c.table]} {c.row_label}"
+
+
+def detail_targets(u, f, col_of: dict, same_edition: bool) -> list:
+    """0-based 明细 columns a finding of unit ``u`` is shown on."""
+    cols = []
+    for ref in f.cells:
+        cid = ref.cell_id
+        if not cid or str(ref.path).startswith("上年/"):
+            continue
+        if cid in _INFO_COLUMN:
+            cols.append(LEAD_COL[_INFO_COLUMN[cid]])
+        elif same_edition and cid in col_of:
+            cols.append(col_of[cid])
+    return sorted(set(cols)) or [LEAD_COL["verdict"]]
+
+
+def _streaming_sheet(wb, name: str):
+    """A worksheet in XlsxWriter's constant_memory mode (rows written in order
+    and flushed), in a workbook whose other sheets are not: the template's
+    sheets need random access for their merged ranges."""
+    previous = wb.constant_memory
+    wb.constant_memory = True
+    try:
+        return wb.add_worksheet(name)
+    finally:
+        wb.constant_memory = previous
+
+
+def _write_detail(wb, fmts, result, ed) -> dict:
+    """Write 明细; returns {(unit index, finding index): (row, col)} for links."""
+    from .merge import data_columns
+    ws = _streaming_sheet(wb, DETAIL)
+    cols = data_columns(ed.key)
+    cells = [ed.by_id[c] for c in cols]
+    col_of = {cid: FIRST_DATA_COL + i for i, cid in enumerate(cols)}
+    last_col = FIRST_DATA_COL + len(cols) - 1
+    for i, (_, _, width) in enumerate(LEAD):
+        ws.set_column(i, i, width)
+    ws.set_column(FIRST_DATA_COL, last_col, 9)
+    ws.set_row(0, None, None, {"hidden": True})
+    # row 1: machine keys (hidden)
+    for i, (key, _, _) in enumerate(LEAD):
+        ws.write_string(0, i, key)
+    for i, cid in enumerate(cols):
+        ws.write_string(0, FIRST_DATA_COL + i, cid)
+    # row 2: table and row label, merged over equal neighbours
+    head, group = fmts.get("head"), fmts.get("group")
+    ws.set_row(1, 30)
+    for i in range(FIRST_DATA_COL):
+        ws.write_blank(1, i, None, group)
+    start = 0
+    for i in range(1, len(cells) + 1):
+        if i == len(cells) or _group_label(cells[i]) != _group_label(cells[start]):
+            a, b = FIRST_DATA_COL + start, FIRST_DATA_COL + i - 1
+            label = _group_label(cells[start])
+            if a == b:
+                ws.write_string(1, a, label, group)
+            else:
+                ws.merge_range(1, a, 1, b, label, group)
+            start = i
+    # row 3: column labels, full label path in a note
+    ws.set_row(2, 30)
+    for i, (_, label, _) in enumerate(LEAD):
+        ws.write_string(2, i, label, head)
+    for i, c in enumerate(cells):
+        ws.write_string(2, FIRST_DATA_COL + i, c.col_label or c.row_label, head)
+        ws.write_comment(2, FIRST_DATA_COL + i, c.path.replace("/", " / "),
+                         {"author": NOTE_AUTHOR, "x_scale": 2.5, "y_scale": 1.2})
+    plain, num = fmts.get("cell"), fmts.get("num")
+    positions: dict = {}
+    row = DETAIL_FIRST_ROW
+    for ui, u in enumerate(result.units):
+        if not u.readable:
+            continue
+        same = u.edition == ed.key
+        marks: dict = {}
+        for fi, f in enumerate(u.findings):
+            targets = detail_targets(u, f, col_of, same)
+            positions[(ui, fi)] = (row, targets[0])
+            for col in targets:
+                marks.setdefault(col, []).append(f)
+
+        def fmt(col, base):
+            fs = marks.get(col)
+            return fmts.get(base, SEVERITY_FILLS[_worst(fs)]) if fs else (plain if base == "cell" else num)
+
+        counts = u.counts
+        lead_values = {
+            "unit": u.unit, "unit_type": u.unit_type, "file": Path(u.file).name,
+            "verdict": u.verdict_label,
+            "included": "是" if u.included else f"否（{u.excluded_reason}）",
+            "error": counts["error"], "verify": counts["verify"], "hint": counts["hint"],
+        }
+        for i, (key, _, _) in enumerate(LEAD):
+            v = lead_values[key]
+            if isinstance(v, str):
+                ws.write_string(row, i, v, fmt(i, "cell"))
+            else:
+                ws.write_number(row, i, v, fmt(i, "num"))
+        if same:
+            for i, v in enumerate(u.values):
+                col = FIRST_DATA_COL + i
+                ws.write_number(row, col, v, fmt(col, "num"))
+        for col, fs in marks.items():
+            _note(ws, row, col, _note_text(fs))
+        row += 1
+    ws.freeze_panes(DETAIL_FIRST_ROW, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_rows(1, DETAIL_FIRST_ROW - 1)
+    ws.repeat_columns(0, 0)
+    ws.autofilter(DETAIL_FIRST_ROW - 1, 0, max(row - 1, DETAIL_FIRST_ROW), last_col)
+    return positions
+
+
+def read_detail(path: str | Path, edition: str) -> dict:
+    """Last year's values per unit from a summary's 明细: ``{norm name: Report}``."""
+    from .merge import norm_name
+    from .xlsx_reader import read_workbook
+    book = read_workbook(path, {DETAIL})
+    sheet = book.sheets.get(DETAIL)
+    out: dict = {}
+    if sheet is None:
+        return out
+    ed = get_edition(edition)
+    rows: dict = {}
+    for addr, cell in sheet.cells.items():
+        letters = addr.rstrip("0123456789")
+        rows.setdefault(int(addr[len(letters):]), {})[letters] = cell.value
+    ids = rows.get(1, {})
+    key_col = {v: k for k, v in ids.items() if isinstance(v, str)}
+    if "unit" not in key_col:
+        return out
+    for r in sorted(rows):
+        if r <= DETAIL_FIRST_ROW:
+            continue
+        data = rows[r]
+        unit = str(data.get(key_col["unit"]) or "").strip()
+        values = {cid: data.get(col) for cid, col in key_col.items() if cid in ed.by_id}
+        values = {k: v for k, v in values.items() if isinstance(v, (int, float))}
+        if not unit or not values:
+            continue
+        included = str(data.get(key_col.get("included", ""), "")).startswith("是")
+        key = norm_name(unit)
+        if key in out and not included:
+            continue
+        out[key] = Report(path=f"{Path(path).name}（{DETAIL}：{unit}）", edition=edition,
+                          kind="template", info={"unit_name": unit}, values=values)
+    return out
+
+
+# -- 问题清单 ----------------------------------------------------------------------------
+
+
+def _write_issues(wb, fmts, result, positions: dict) -> None:
+    ws = wb.add_worksheet(ISSUES)
+    head = fmts.get("head")
+    for i, (label, width) in enumerate(ISSUE_HEADERS):
+        ws.write_string(0, i, label, head)
+        ws.set_column(i, i, width)
+    wrap = fmts.get("wrap")
+    row = 1
+    links = 0
+
+    def line(unit, file, table, cell, rule, severity, message, link=None):
+        nonlocal row, links
+        ws.write_string(row, 0, unit or "", wrap)
+        ws.write_string(row, 1, file or "", wrap)
+        ws.write_string(row, 2, table, wrap)
+        if link and links < MAX_LINKS:
+            ws.write_url(row, 3, f"internal:'{DETAIL}'!{link}", fmts.get("link"), string=cell or "明细",
+                         tip="转到明细中的单元格")
+            links += 1
+        else:
+            ws.write_string(row, 3, cell or "", wrap)
+        ws.write_string(row, 4, rule, wrap)
+        ws.write_string(row, 5, SEVERITY_LABELS[severity], fmts.get("cell", SEVERITY_FILLS[severity]))
+        ws.write_string(row, 6, message, wrap)
+        if len(message) > 44:  # about 44 CJK characters fit on one line of column G
+            ws.set_row(row, 14 * min(len(message) // 44 + 1, 20))
+        row += 1
+
+    for u in result.unreadable:
+        line("", Path(u.file).name, TABLE_LABELS["file"], "", "FILE", "error",
+             f"无法读取，未计入汇总：{u.error}")
+    for name in result.missing:
+        line(name, "（未报送）", TABLE_LABELS["file"], "", "M-4", "error",
+             f"名单中的单位“{name}”没有报送工作簿（或封面单位名称与名单不一致）")
+    for ui, u in enumerate(result.units):
+        if not u.readable:
+            continue
+        for fi, f in enumerate(u.findings):
+            first = next((c for c in f.cells if c.address), None)
+            pos = positions.get((ui, fi))
+            link = xl_rowcol_to_cell(*pos) if pos else None
+            line(u.name, Path(u.file).name, TABLE_LABELS.get(f.table, f.table),
+                 first.ref if first else "", f.rule, f.severity, f.message, link)
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(row - 1, 1), len(ISSUE_HEADERS) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, 0)
+
+
+# -- 图表 ------------------------------------------------------------------------------
+
+
+def _top_units(units: list, key, n: int = CHART_UNITS) -> tuple[list, list | None]:
+    ranked = sorted(units, key=key, reverse=True)
+    return ranked[:n], (ranked[n:] or None)
+
+
+def _write_charts(wb, fmts, result, ed) -> None:
+    ws = wb.add_worksheet(CHARTS)
+    data_col = 12  # M: the charts' data, right of the charts
+    ws.set_column(data_col, data_col, 24)
+    ws.set_column(data_col + 1, data_col + 8, 10)
+    head = fmts.get("head")
+    included = [u for u in result.included]
+    sheet = f"'{CHARTS}'"
+    row = 0
+    chart_row = 0
+
+    def ref(r1, c1, r2, c2):
+        return f"={sheet}!${xl_col_to_name(c1)}${r1 + 1}:${xl_col_to_name(c2)}${r2 + 1}"
+
+    def insert(chart, height_rows=22):
+        nonlocal chart_row
+        chart.set_size({"width": 760, "height": height_rows * 20 - 10})
+        chart.set_legend({"position": "bottom"})
+        ws.insert_chart(chart_row, 0, chart, {"x_offset": 5, "y_offset": 5})
+        chart_row += height_rows
+
+    # 1. new applications per unit, stacked by applicant type
+    parties = [(k, label) for k, label in E.T3_COLS if k != "total"]
+    units, rest = _top_units(included, lambda u: u.value("t3.new.total") or 0)
+    ws.write_string(row, data_col, "单位", head)
+    for j, (_, label) in enumerate(parties):
+        ws.write_string(row, data_col + 1 + j, label, head)
+    first = row + 1
+    rows = [(u.name, [u.value(f"t3.new.{k}") or 0 for k, _ in parties]) for u in units]
+    if rest:
+        rows.append((f"其余 {len(rest)} 个单位",
+                     [sum(u.value(f"t3.new.{k}") or 0 for u in rest) for k, _ in parties]))
+    if not rows:
+        rows = [("（无）", [0] * len(parties))]
+    for name, vals in rows:
+        row += 1
+        ws.write_string(row, data_col, name)
+        for j, v in enumerate(vals):
+            ws.write_number(row, data_col + 1 + j, v)
+    last = row
+    chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+    for j, (_, label) in enumerate(parties):
+        chart.add_series({"name": label, "categories": ref(first, data_col, last, data_col),
+                          "values": ref(first, data_col + 1 + j, last, data_col + 1 + j),
+                          "gap": 60})
+    chart.set_title({"name": "各单位本年新收政府信息公开申请数量（按申请人类型）",
+                     "name_font": {"size": 12}})
+    chart.set_y_axis({"reverse": True})
+    insert(chart, height_rows=max(22, min(60, 8 + len(rows))))
+
+    # 2. the mix of 办理结果 over the summary
+    row += 2
+    ws.write_string(row, data_col, "办理结果", head)
+    ws.write_string(row, data_col + 1, "件数（总计列）", head)
+    first = row + 1
+    for label, keys in result_groups(ed.key):
+        row += 1
+        ws.write_string(row, data_col, short_label(label))
+        ws.write_number(row, data_col + 1, sum(result.totals.get(f"t3.{k}.total", 0) for k in keys))
+    last = row
+    chart = wb.add_chart({"type": "pie"})
+    chart.add_series({"name": "办理结果", "categories": ref(first, data_col, last, data_col),
+                      "values": ref(first, data_col + 1, last, data_col + 1),
+                      "data_labels": {"value": True, "percentage": True, "leader_lines": True}})
+    chart.set_title({"name": "本年度办理结果构成（汇总）", "name_font": {"size": 12}})
+    insert(chart)
+
+    # 3. 行政复议、行政诉讼 per unit
+    row += 2
+    groups = [(g, short) for g, _, short in E.T4_GROUPS]
+    ws.write_string(row, data_col, "单位", head)
+    for j, (_, short) in enumerate(groups):
+        ws.write_string(row, data_col + 1 + j, short, head)
+    first = row + 1
+
+    def cases(u):
+        return sum(u.value(f"t4.{g}.total") or 0 for g, _ in groups)
+
+    units, rest = _top_units([u for u in included if cases(u)], cases)
+    rows = [(u.name, [u.value(f"t4.{g}.total") or 0 for g, _ in groups]) for u in units]
+    if rest:
+        rows.append((f"其余 {len(rest)} 个单位",
+                     [sum(u.value(f"t4.{g}.total") or 0 for u in rest) for g, _ in groups]))
+    if not rows:
+        rows = [("（无行政复议、行政诉讼）", [0] * len(groups))]
+    for name, vals in rows:
+        row += 1
+        ws.write_string(row, data_col, name)
+        for j, v in enumerate(vals):
+            ws.write_number(row, data_col + 1 + j, v)
+    last = row
+    chart = wb.add_chart({"type": "bar"})
+    for j, (_, short) in enumerate(groups):
+        chart.add_series({"name": short, "categories": ref(first, data_col, last, data_col),
+                          "values": ref(first, data_col + 1 + j, last, data_col + 1 + j)})
+    chart.set_title({"name": "各单位行政复议、行政诉讼数量（总计）", "name_font": {"size": 12}})
+    chart.set_y_axis({"reverse": True})
+    insert(chart, height_rows=max(22, min(60, 8 + len(rows))))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def result_groups(edition: str) -> list:
+    """(label, [row keys]) of the result rows （一）–（六） of table 三."""
+    results = next(item for item in E.T3_ROWS[edition] if isinstance(item, dict))
+    out = []
+    for item in results["rows"]:
+        if isinstance(item, dict):
+            out.append((item["label"], [r[0] for r in item["rows"]]))
+        elif item[0] != "results_total":
+            out.append((item[1], [item[0]]))
+    return out
+
+
+# -- 说明 ------------------------------------------------------------------------------
+
+
+def _write_about(ws, fmts, result) -> None:
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 90)
+    ws.write_string(0, 0, f"政府信息公开工作年度报告汇总表：{result.name}", fmts.get("title"))
+    ws.set_row(0, 24)
+    c = result.counts
+    excluded = result.excluded
+    dup = sum(1 for u in excluded if u.excluded_reason == "重复报送")
+    other = len(excluded) - dup
+    lines = [
+        ("生成时间", result.created),
+        ("生成工具", f"xxgk {__version__}（政府信息公开工作年度报告工具箱）"),
+        ("源文件夹", str(Path(result.folder).resolve())),
+        ("表格版本", f"{result.edition} 版"),
+        ("报告年度", f"{result.year} 年" if result.year else "（未能确定）"),
+        ("文件", f"共找到 {len(result.units)} 个工作簿：读取 {len(result.readable)} 个，"
+                f"无法读取 {len(result.unreadable)} 个"),
+        ("计入汇总", f"{len(result.included)} 个单位；未计入 {len(excluded)} 个工作簿"
+                  f"（重复报送 {dup} 个，版本或年度不符 {other} 个）"),
+    ]
+    if result.roster:
+        lines.append(("单位名单", f"名单共 {len(result.roster)} 个单位：未报送 {len(result.missing)} 个，"
+                                 f"名单外单位 {len(result.unexpected)} 个"))
+    if result.previous:
+        lines.append(("上年数据", result.previous))
+    lines += [
+        ("问题", f"错误 {c['error']} 项，核实 {c['verify']} 项，提示 {c['hint']} 项（详见“{ISSUES}”）"),
+        ("", ""),
+        ("怎么看", f"① “{ISSUES}”列出每个单位的每个问题，点击“单元格”一栏可跳到“{DETAIL}”中对应的格子；"),
+        ("", f"② “{DETAIL}”每个单位一行、每个数据格一列，有问题的格子标了底色，鼠标移到格子上可看批注；"),
+        ("", "③ “封面”“二、主动公开”“三、依申请公开”“四、复议诉讼”是计入汇总的各单位之和，格式与填报模板相同，"
+             "可直接用于本级年度报告；标红并带批注的格子表示有单位的相关数据有错误；"),
+        ("", f"④ “{CHARTS}”为各单位申请数量、办理结果构成和复议诉讼情况的图表。"),
+        ("汇总规则", "同一单位报送多个工作簿时，这些工作簿都不计入汇总（无法判断哪一份正确），"
+                   "请只保留正确的一份后重新汇总；表格版本或报告年度不符、无法读取的文件也不计入汇总。"),
+        ("", ""),
+    ]
+    row = 1
+    label_fmt = fmts.get("cell", bold=True)
+    wrap = fmts.get("wrap")
+    for label, text in lines:
+        row += 1
+        ws.write_string(row, 0, label, label_fmt)
+        ws.write_string(row, 1, text, wrap)
+        if len(text) > 48:  # about 48 CJK characters fit on one line of column B
+            ws.set_row(row, 14 * (len(text) // 48 + 1))
+    row += 1
+    ws.write_string(row, 0, "问题级别", label_fmt)
+    legend = {"error": "错误：必须改正；有错误的单位仍计入汇总，但相关汇总格带批注",
+              "verify": "核实：可能有误，请单位核实并说明情况",
+              "hint": "提示：仅供参考"}
+    for sev, text in legend.items():
+        row += 1
+        ws.write_string(row, 0, SEVERITY_LABELS[sev], fmts.get("cell", SEVERITY_FILLS[sev], align="center"))
+        ws.write_string(row, 1, text, wrap)
+    row += 2
+    ws.write_string(row, 0, "汇总时的检查", label_fmt)
+    from .merge import MERGE_RULES
+    for rule, (sev, title) in MERGE_RULES.items():
+        row += 1
+        ws.write_string(row, 0, f"{rule}（{SEVERITY_LABELS[sev]}）", fmts.get("cell", SEVERITY_FILLS[sev]))
+        ws.write_string(row, 1, title, wrap)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
