@@ -116,6 +116,6 @@ def guide(demo: DemoResult) -> str:
         f"  · {DUPLICATED}：同一份报告报送了两次（两份都不计入汇总）",
         f"  · {MISSING_UNIT}：在名单中但没有报送",
         "",
-        f"汇总自己的文件夹：xxgk merge 报告文件夹 -o 汇总表.xlsx --units 单位名单.txt",
+        "汇总自己的文件夹：xxgk merge 报告文件夹 -o 汇总表.xlsx --units 单位名单.txt",
     ]
     return "\n".join(lines)

@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 
 from .findings import SEVERITY_LABELS
-from .spec import data as E
 from .spec import get_edition
 from .spec.model import LinearRule
 

@@ -29,7 +29,6 @@ import numbers
 import os
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass, field
@@ -517,46 +516,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def renumber_note_shapes(path: Path) -> None:
-    """Give openpyxl's comment shapes ids that differ from the buttons' shapes.
-
-    openpyxl merges cell notes into a sheet's existing VML drawing (where the
-    macro template's buttons live) but numbers the note shapes from
-    ``_x0000_s1026`` regardless of the shapes already there.  Duplicate ids
-    can make Excel drop a shape, so note shapes are renumbered after the
-    highest id in the drawing.  Only VML parts are rewritten.
-    """
-    with zipfile.ZipFile(path) as src:
-        infos = src.infolist()
-        blobs = {i.filename: src.read(i.filename) for i in infos}
-    changed = False
-    for name, data in blobs.items():
-        if not name.endswith(".vml"):
-            continue
-        text = data.decode("utf-8")
-        shapes = list(re.finditer(r"<(\w+:)?shape\b[^>]*>", text))
-        ids = [re.search(r'\bid="_x0000_s(\d+)"', m.group(0)) for m in shapes]
-        numbers = [int(i.group(1)) for i in ids if i]
-        if len(numbers) == len(set(numbers)):
-            continue
-        next_id = max(numbers) + 1
-        pieces, last = [], 0
-        for m in shapes:
-            tag = m.group(0)
-            if "#_x0000_t202" not in tag:  # not a note shape
-                continue
-            new_tag = re.sub(r'\bid="_x0000_s\d+"', f'id="_x0000_s{next_id}"', tag)
-            next_id += 1
-            pieces.append(text[last:m.start()])
-            pieces.append(new_tag)
-            last = m.end()
-        pieces.append(text[last:])
-        blobs[name] = "".join(pieces).encode("utf-8")
-        changed = True
-    if not changed:
-        return
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in infos:
-            dst.writestr(info, blobs[info.filename])
+    """Unique VML shape ids after openpyxl added notes (see ``annotate.normalise_vml``)."""
+    from .annotate import normalise_vml
+    normalise_vml(path)
 
 
 # ---------------------------------------------------------------------------

@@ -114,7 +114,6 @@ def write_layout(workbook, ws, lay: SheetLayout, edition: Edition, fmts: FormatC
         else:
             r, c = _rc(addr)
             _write_value(ws, r, c, lc, val, fmt, edition, values)
-    from xlsxwriter.utility import xl_col_to_name  # noqa: F401  (kept for callers)
     for col, width in lay.col_widths.items():
         idx = _rc(f"{col}1")[1]
         ws.set_column(idx, idx, width)

@@ -1,6 +1,5 @@
 """``xxgk check``: check filled workbooks."""
 
-from pathlib import Path
 
 import click
 
