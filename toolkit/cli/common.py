@@ -16,16 +16,27 @@ edition_option = click.option(
     help="表格版本：2019（用于2019、2020年度报告）或 2021（用于2021年度及以后）。")
 
 
+class UserError(click.ClickException):
+    """A Chinese one-line error for the user (exit status 1)."""
+
+    def show(self, file=None):
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
 def friendly_errors(fn):
-    """Turn library errors into a one-line Chinese message (exit 2), never a traceback."""
+    """Turn library errors into a one-line Chinese message (exit 1), never a traceback."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except click.ClickException as exc:
+            if type(exc) is click.ClickException:  # plain ones raised by commands
+                raise UserError(exc.format_message()) from None
+            raise
         except XxgkError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise UserError(str(exc)) from None
         except (FileExistsError, PermissionError, IsADirectoryError) as exc:
-            raise click.ClickException(f"无法写入：{exc.filename or exc}") from None
+            raise UserError(f"无法写入：{exc.filename or exc}") from None
     return wrapper
 
 
