@@ -6,12 +6,19 @@ without evaluating anything.  Every input is treated as hostile:
 
 * the file type is sniffed before unzipping (empty, CSV/text, legacy
   ``.xls`` and encrypted OOXML, which are both OLE compound files);
+* the number of zip members is read from the end-of-central-directory
+  record before the archive is opened (a million empty members would
+  otherwise cost seconds and hundreds of MB in ``zipfile`` itself);
 * zip members are size-checked *before* inflation (total size and
   compression ratio caps defeat zip bombs);
-* XML is parsed with ``defusedxml`` (no entity expansion, no external
-  entities, no DTD tricks);
-* declared sheet dimensions are checked before a sheet is parsed and the
-  number of cells read is capped.
+* XML is parsed with ``defusedxml`` with DTDs forbidden (no entity
+  expansion, no external entities; Excel never writes a DTD);
+* sheets and shared strings are parsed as a stream: the declared sheet
+  dimension is checked as soon as it is seen, before any cell is read, and
+  the number of cells and XML elements is capped while parsing, so memory
+  stays bounded whatever the part holds.
+
+See docs/security.md for every hostile input and the message it gets.
 
 This is also much faster than loading the workbook with openpyxl, which
 matters when a district merges thousands of files.
@@ -21,12 +28,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import fromstring, iterparse
 
 from .errors import UnreadableWorkbook
 
@@ -41,9 +49,17 @@ MAX_TOTAL_BYTES = 120 * 1024 * 1024  # uncompressed, whole package
 MAX_RATIO = 200  # uncompressed / compressed, for members larger than 1 MB
 MAX_ROWS = 20000
 MAX_COLS = 1000
-MAX_CELLS = 500_000
+# Parsing costs about 5 µs per XML element (defusedxml hooks the pure-Python
+# parser), so the element budget is what bounds the time a hostile file can
+# take: 300 000 elements ≈ 1.5 s.  A filled template has about 5 000.
+MAX_CELLS = 50_000  # per sheet; a template sheet has fewer than 1 000
+MAX_ELEMENTS = 300_000  # XML elements in shared strings and sheets, whole workbook
+MAX_MEMBERS = 10_000  # zip members; the template has about 15
+MAX_SMALL_PART_BYTES = 1024 * 1024  # workbook.xml, relationship parts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_EOCD = b"PK\x05\x06"
+_EOCD64 = b"PK\x06\x06"
 _ADDR = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 
 
@@ -124,9 +140,37 @@ def sniff(path: Path) -> None:
                 path, "这是旧版 Excel 97-2003 格式（.xls），请用 Excel 另存为 .xlsx 后再处理，"
                       "最好直接使用 xxgk 模板填写")
     if head[:2] != b"PK":
+        if path.name.startswith("~$"):
+            raise UnreadableWorkbook(
+                path, "这是 Excel 打开工作簿时自动生成的临时锁定文件（文件名以 ~$ 开头），不是报告，"
+                      "可以忽略；关闭 Excel 后它会自动消失")
+        if head[:5] == b"%PDF-":
+            raise UnreadableWorkbook(path, "这是 PDF 文件，不是 Excel 工作簿，请报送用 xxgk 模板填写的 .xlsx 文件")
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            raise UnreadableWorkbook(
+                path, "这是网页或 XML 文件（可能是“另存为网页”或“XML 电子表格”），不是 .xlsx 工作簿，"
+                      "请在 Excel 中另存为“Excel 工作簿（*.xlsx）”")
         text_like = all(b == 9 or b == 10 or b == 13 or 32 <= b < 127 or b >= 128 for b in head)
         hint = "（看起来是文本或 CSV 文件被改了扩展名）" if text_like else ""
         raise UnreadableWorkbook(path, f"不是 Excel 工作簿文件{hint}，请使用 xxgk 模板填写后另存为 .xlsx")
+
+
+def _member_count(path: Path) -> int | None:
+    """Number of zip members from the end-of-central-directory record, read
+    without letting ``zipfile`` build its (unbounded) member list first."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - 65_557))  # EOCD (22 bytes) + max comment
+        tail = fh.read()
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) < at + 22:
+        return None  # zipfile reports the damage
+    count = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    if count == 0xFFFF:  # Zip64: the real count is in the Zip64 EOCD record
+        at64 = tail.rfind(_EOCD64, 0, at)
+        if at64 >= 0 and len(tail) >= at64 + 40:
+            count = struct.unpack("<Q", tail[at64 + 32:at64 + 40])[0]
+    return count
 
 
 def _check_zip(zf: zipfile.ZipFile, path: Path) -> None:
@@ -142,25 +186,49 @@ def _check_zip(zf: zipfile.ZipFile, path: Path) -> None:
             raise UnreadableWorkbook(path, "工作簿解压后总大小超过上限，疑似压缩炸弹，已拒绝读取")
 
 
-def _read_member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
+def _open_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_MEMBER_BYTES):
+    """Open a member for streaming, after checking its declared size.
+
+    ``zipfile`` never returns more than the declared size (a member whose
+    data inflates further fails its CRC check), so the check bounds the read.
+    """
     info = zf.getinfo(name)
-    if info.file_size > MAX_MEMBER_BYTES:
+    if info.file_size > limit:
         raise UnreadableWorkbook(path, f"“{name}”解压后过大（{info.file_size // 1024 // 1024} MB），已拒绝读取")
-    with zf.open(info) as fh:
-        data = fh.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
+    return zf.open(info)
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_SMALL_PART_BYTES) -> bytes:
+    with _open_member(zf, name, path, limit) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
         raise UnreadableWorkbook(path, f"“{name}”解压后过大，已拒绝读取")
     return data
 
 
+_UNSAFE_XML = "含有不安全的 XML 内容（DTD、实体声明或外部实体引用，正常的 Excel 文件中不会出现），已拒绝读取"
+
+
 def _parse(data: bytes, name: str, path: Path):
     try:
-        return fromstring(data)
+        return fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise UnreadableWorkbook(
-            path, f"“{name}”含有不安全的 XML 内容（实体声明或外部实体引用），已拒绝读取") from None
+        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}") from None
     except Exception:  # ParseError and friends
         raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取") from None
+
+
+def _stream(zf: zipfile.ZipFile, name: str, path: Path, events=("end",)):
+    """Yield ``(event, element)`` from a member parsed as a stream (defused, no DTD)."""
+    fh = _open_member(zf, name, path)
+    try:
+        yield from iterparse(fh, events=events, forbid_dtd=True)
+    except DefusedXmlException:
+        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}") from None
+    except SyntaxError:  # ParseError
+        raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取") from None
+    finally:
+        fh.close()
 
 
 def _rels(zf, part: str, path: Path) -> dict:
@@ -181,12 +249,33 @@ def _rels(zf, part: str, path: Path) -> dict:
     return out
 
 
-def _shared_strings(zf, name: str, path: Path) -> list:
-    root = _parse(_read_member(zf, name, path), name, path)
+class _Budget:
+    """The XML element budget of one workbook (see MAX_ELEMENTS)."""
+
+    def __init__(self, path: Path, limit: int = MAX_ELEMENTS):
+        self.path, self.left = path, limit
+
+    def spend(self, where: str) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise UnreadableWorkbook(
+                self.path, f"{where}内容过多（超过 {MAX_ELEMENTS} 个 XML 元素），不像是年度报告填报表，已拒绝读取")
+
+
+def _shared_strings(zf, name: str, path: Path, budget: _Budget) -> list:
     out = []
-    for si in root.iter(M + "si"):
-        out.append("".join(t.text or "" for t in si.iter(M + "t")
-                           if not _in_phonetic(si, t)))
+    sst = None
+    for event, el in _stream(zf, name, path, events=("start", "end")):
+        if event == "start":
+            if el.tag == M + "sst":
+                sst = el
+            continue
+        budget.spend("工作簿的共享文本")
+        if el.tag != M + "si":
+            continue
+        out.append("".join(t.text or "" for t in el.iter(M + "t") if not _in_phonetic(el, t)))
+        if sst is not None:
+            del sst[:]  # drop what has been read
     return out
 
 
@@ -209,76 +298,108 @@ def _number(text: str):
     return f
 
 
-def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path) -> None:
-    data = _read_member(zf, part, path)
-    # Cheap pre-check of the declared dimension before a full parse.
-    m = re.search(rb'<(?:\w+:)?dimension[^>]*\sref="([^"]+)"', data[:4096])
-    if m:
-        sheet.dimension = m.group(1).decode("ascii", "replace")
-        rows, cols = _dimension_size(sheet.dimension)
-        if rows > MAX_ROWS or cols > MAX_COLS:
-            raise UnreadableWorkbook(
-                path, f"工作表尺寸异常（声明的范围为 {sheet.dimension}），不像是年度报告填报表，已拒绝读取",
-                sheet=sheet.name)
-    root = _parse(data, part, path)
-    n = 0
-    for c in root.iter(M + "c"):
-        n += 1
-        if n > MAX_CELLS:
-            raise UnreadableWorkbook(path, "工作表中的单元格数量超过上限，已拒绝读取", sheet=sheet.name)
-        addr = c.get("r")
-        if not addr:
+_C, _ROW, _SHEET_DATA, _DIMENSION = M + "c", M + "row", M + "sheetData", M + "dimension"
+_X14_DV = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}dataValidation"
+_XM_SQREF = "{http://schemas.microsoft.com/office/excel/2006/main}sqref"
+
+
+def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budget: _Budget) -> None:
+    """Stream one worksheet part into ``sheet``; memory stays bounded.
+
+    The declared dimension is checked when its element ends, which is before
+    any cell is read; cells are handled as they end and each row is dropped
+    once read.
+    """
+    n_cells = 0
+    sheet_data = None
+    where = f"工作表“{sheet.name}”"
+    for event, el in _stream(zf, part, path, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == _SHEET_DATA:
+                sheet_data = el
             continue
-        t = c.get("t", "n")
-        v = c.find(M + "v")
-        f = c.find(M + "f")
-        cell = RawCell()
-        if f is not None:
-            cell.formula = f.text or ("" if f.get("t") != "shared" else "<shared>")
-        text = v.text if v is not None else None
-        if t == "s":
-            try:
-                cell.value = strings[int(text)] if text is not None else None
-            except (ValueError, IndexError):
-                cell.value = None
-        elif t == "inlineStr":
-            is_ = c.find(M + "is")
-            cell.value = "".join(x.text or "" for x in is_.iter(M + "t")) if is_ is not None else None
-        elif t == "str":
-            cell.value = text
-        elif t == "b":
-            cell.value = text == "1"
-        elif t == "e":
-            cell.error = text
-        elif text is not None:
-            cell.value = _number(text)
-        if cell.value is None and cell.formula is None and cell.error is None:
-            continue
-        sheet.cells[addr] = cell
-    for mc in root.iter(M + "mergeCell"):
-        if mc.get("ref"):
-            sheet.merges.append(mc.get("ref"))
-    for dv in root.iter(M + "dataValidation"):
-        f1 = dv.find(M + "formula1")
-        sheet.validations.append({
-            "sqref": dv.get("sqref", ""), "type": dv.get("type", "none"),
-            "operator": dv.get("operator", "between"),
-            "formula1": f1.text if f1 is not None else None,
-        })
-    # x14 extension validations (Excel writes list validations with sheet refs there)
-    for dv in root.iter("{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}dataValidation"):
-        sq = dv.find("{http://schemas.microsoft.com/office/excel/2006/main}sqref")
-        sheet.validations.append({"sqref": sq.text if sq is not None else "",
-                                  "type": dv.get("type", "none"),
-                                  "operator": dv.get("operator", "between"), "formula1": None})
-    sp = root.find(M + "sheetProtection")
-    sheet.protected = sp is not None and sp.get("sheet") in ("1", "true")
+        budget.spend(where)
+        if tag == _C:
+            n_cells += 1
+            if n_cells > MAX_CELLS:
+                raise UnreadableWorkbook(path, f"工作表“{sheet.name}”中的单元格数量超过上限，已拒绝读取",
+                                         sheet=sheet.name)
+            _cell(el, sheet, strings)
+        elif tag == _ROW:
+            el.clear()
+            if sheet_data is not None:
+                del sheet_data[:]  # rows end in order: drop what has been read
+        elif tag == _DIMENSION and el.get("ref"):
+            sheet.dimension = el.get("ref")
+            rows, cols = _dimension_size(sheet.dimension)
+            if rows > MAX_ROWS or cols > MAX_COLS:
+                raise UnreadableWorkbook(
+                    path, f"工作表“{sheet.name}”尺寸异常（声明的范围为 {sheet.dimension}），"
+                          "不像是年度报告填报表，已拒绝读取", sheet=sheet.name)
+        elif tag == M + "mergeCell":
+            if el.get("ref"):
+                sheet.merges.append(el.get("ref"))
+        elif tag == M + "dataValidation":
+            f1 = el.find(M + "formula1")
+            sheet.validations.append({
+                "sqref": el.get("sqref", ""), "type": el.get("type", "none"),
+                "operator": el.get("operator", "between"),
+                "formula1": f1.text if f1 is not None else None,
+            })
+        elif tag == _X14_DV:
+            # x14 extension validations (Excel writes list validations with sheet refs there)
+            sq = el.find(_XM_SQREF)
+            sheet.validations.append({"sqref": sq.text if sq is not None else "",
+                                      "type": el.get("type", "none"),
+                                      "operator": el.get("operator", "between"), "formula1": None})
+        elif tag == M + "sheetProtection":
+            sheet.protected = el.get("sheet") in ("1", "true")
+
+
+def _cell(c, sheet: RawSheet, strings: list) -> None:
+    addr = c.get("r")
+    if not addr:
+        return
+    t = c.get("t", "n")
+    v = c.find(M + "v")
+    f = c.find(M + "f")
+    cell = RawCell()
+    if f is not None:
+        cell.formula = f.text or ("" if f.get("t") != "shared" else "<shared>")
+    text = v.text if v is not None else None
+    if t == "s":
+        try:
+            cell.value = strings[int(text)] if text is not None else None
+        except (ValueError, IndexError):
+            cell.value = None
+    elif t == "inlineStr":
+        is_ = c.find(M + "is")
+        cell.value = "".join(x.text or "" for x in is_.iter(M + "t")) if is_ is not None else None
+    elif t == "str":
+        cell.value = text
+    elif t == "b":
+        cell.value = text == "1"
+    elif t == "e":
+        cell.error = text
+    elif text is not None:
+        cell.value = _number(text)
+    if cell.value is None and cell.formula is None and cell.error is None:
+        return
+    sheet.cells[addr] = cell
 
 
 def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
     """Read the named ``sheets`` (all when None) of the workbook at ``path``."""
     path = Path(path)
     sniff(path)
+    try:
+        members = _member_count(path)
+    except OSError as exc:
+        raise UnreadableWorkbook(path, f"无法打开文件（{exc.strerror or exc}）") from None
+    if members is not None and members > MAX_MEMBERS:
+        raise UnreadableWorkbook(
+            path, f"压缩包内文件数量异常（{members} 个），不像是年度报告填报表，已拒绝读取")
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -301,6 +422,9 @@ def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
             raise
 
 
+_OTHER_OFFICE = {"word": "Word 文档", "ppt": "PowerPoint 演示文稿"}
+
+
 def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None) -> RawBook:
     names = zf.NameToInfo
     if "[Content_Types].xml" not in names:
@@ -308,20 +432,27 @@ def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None) -> RawBook:
     root_rels = _rels(zf, "", path) if "_rels/.rels" in names else {}
     wb_part = next((t for kind, t, typ in root_rels.values()
                     if kind == "internal" and typ.endswith("/officeDocument")), "xl/workbook.xml")
+    other = _OTHER_OFFICE.get(wb_part.split("/", 1)[0])
+    if other:
+        raise UnreadableWorkbook(path, f"这是 {other}，不是 Excel 工作簿，请报送用 xxgk 模板填写的 .xlsx 文件")
     if wb_part not in names:
         raise UnreadableWorkbook(path, "压缩包不是 Excel 工作簿（缺少 workbook.xml），"
                                        "可能是 Word/PowerPoint 文件或其他压缩包")
     book = RawBook(path=str(path))
     wb = _parse(_read_member(zf, wb_part, path), wb_part, path)
+    if wb.tag != M + "workbook":
+        raise UnreadableWorkbook(path, "压缩包不是 Excel 工作簿（workbook.xml 内容不符），"
+                                       "可能是其他软件生成的文件")
     rels = _rels(zf, wb_part, path)
     wp = wb.find(M + "workbookProtection")
     book.structure_locked = wp is not None and wp.get("lockStructure") in ("1", "true")
     book.has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
     book.external_links = sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     strings: list = []
+    budget = _Budget(path)
     for kind, target, typ in rels.values():
         if kind == "internal" and typ.endswith("/sharedStrings") and target in names:
-            strings = _shared_strings(zf, target, path)
+            strings = _shared_strings(zf, target, path, budget)
     sheets_el = wb.find(M + "sheets")
     for s in (sheets_el if sheets_el is not None else []):
         name = s.get("name", "")
@@ -337,6 +468,6 @@ def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None) -> RawBook:
         if not rel[2].endswith("/worksheet"):
             continue
         sheet = RawSheet(name=name, state=state)
-        _parse_sheet(zf, rel[1], sheet, strings, path)
+        _parse_sheet(zf, rel[1], sheet, strings, path, budget)
         book.sheets[name] = sheet
     return book
