@@ -26,6 +26,16 @@ def atomic_output(path: str | Path, force: bool = True):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~xxgk-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
+    # mkstemp makes the file private (0600); give it the permissions a normally
+    # created file would get (or those of the file it replaces), so summaries
+    # on shared folders stay readable by colleagues.
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
     try:
         yield Path(tmp)
         with open(tmp, "rb+") as fh:
