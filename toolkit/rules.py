@@ -96,16 +96,22 @@ def _sentence(op: str, left: str, right: str, diff: float) -> str:
 
 def _linear(rule: LinearRule, rep: Report) -> Finding | None:
     operands = [t.cell for t in rule.lhs + rule.rhs]
-    leaves = {leaf for c in operands for leaf in _leaves(c, rep)}
-    if leaves & rep.invalid or set(operands) & rep.invalid:
-        return None  # the bad entry is already reported; avoid a cascade
+    leaves = None
+    if rep.invalid:
+        leaves = {leaf for c in operands for leaf in _leaves(c, rep)}
+        if leaves & rep.invalid or set(operands) & rep.invalid:
+            return None  # the bad entry is already reported; avoid a cascade
     values = rep.values
-    terms = rule.lhs + rule.rhs
-    labels = _term_labels(terms, rep)
-    left, lhs = _side(rule.lhs, labels[: len(rule.lhs)], values, rule.lhs_text)
-    right, rhs = _side(rule.rhs, labels[len(rule.lhs):], values, rule.rhs_text)
+    lhs = sum(t.sign * values[t.cell] for t in rule.lhs)
+    rhs = sum(t.sign * values[t.cell] for t in rule.rhs)
     if _compare(rule.op, lhs, rhs):
         return None
+    if leaves is None:
+        leaves = {leaf for c in operands for leaf in _leaves(c, rep)}
+    terms = rule.lhs + rule.rhs
+    labels = _term_labels(terms, rep)
+    left, _ = _side(rule.lhs, labels[: len(rule.lhs)], values, rule.lhs_text)
+    right, _ = _side(rule.rhs, labels[len(rule.lhs):], values, rule.rhs_text)
     first = rep.spec.by_id[rule.lhs[0].cell]
     culprit = next((c for c in operands if c in rep.overwritten), "")
     msg = f"{first.ref}：{rule.scope}：{_sentence(rule.op, left, right, lhs - rhs)}"
