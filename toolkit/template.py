@@ -125,15 +125,17 @@ def write_layout(ws, lay: SheetLayout, edition: Edition) -> None:
     ws.sheet_view.showGridLines = False
 
 
+def validation_targets(lay: SheetLayout, edition: Edition):
+    """``(address, type)`` of every cell of ``lay`` a user fills (all but totals)."""
+    for addr, lc in lay.cells.items():
+        if lc.cell_id and edition.by_id[lc.cell_id].kind != "total":
+            yield addr, edition.by_id[lc.cell_id].type
+
+
 def add_validations(ws, lay: SheetLayout, edition: Edition) -> None:
     by_type: dict = {}
-    for addr, lc in lay.cells.items():
-        if not lc.cell_id:
-            continue
-        c = edition.by_id[lc.cell_id]
-        if c.kind == "total":
-            continue
-        by_type.setdefault(c.type, []).append(addr)
+    for addr, typ in validation_targets(lay, edition):
+        by_type.setdefault(typ, []).append(addr)
     for typ, addrs in by_type.items():
         dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=True,
                             errorStyle="stop", **VALIDATIONS[typ])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import styles
 from .spec.model import Edition, SheetLayout
-from .template import VALIDATIONS
+from .template import VALIDATIONS, validation_targets
 
 _TEXT_SAFE_PREFIXES = ("=", "+", "-", "@")
 
@@ -134,13 +134,8 @@ def write_layout(workbook, ws, lay: SheetLayout, edition: Edition, fmts: FormatC
     ws.print_area(0, 0, max_row - 1, lay.max_col - 1)
     ws.hide_gridlines(2)
     if validations:
-        for addr, lc in lay.cells.items():
-            if not lc.cell_id:
-                continue
-            c = edition.by_id[lc.cell_id]
-            if c.kind == "total":
-                continue
-            ws.data_validation(addr, _xlsxwriter_validation(c.type))
+        for addr, typ in validation_targets(lay, edition):
+            ws.data_validation(addr, _xlsxwriter_validation(typ))
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 

@@ -299,9 +299,6 @@ def _number(text: str):
     return f
 
 
-_C, _ROW, _SHEET_DATA, _DIMENSION = M + "c", M + "row", M + "sheetData", M + "dimension"
-_X14_DV = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}dataValidation"
-_XM_SQREF = "{http://schemas.microsoft.com/office/excel/2006/main}sqref"
 
 
 class _Forbidden(Exception):
@@ -467,38 +464,6 @@ def _store_cell(cell: list, cells: dict, strings: list) -> None:
     if out.value is None and out.formula is None and out.error is None:
         return
     cells[addr] = out
-
-
-def _cell(c, sheet: RawSheet, strings: list) -> None:
-    addr = c.get("r")
-    if not addr:
-        return
-    t = c.get("t", "n")
-    v = c.find(M + "v")
-    f = c.find(M + "f")
-    cell = RawCell()
-    if f is not None:
-        cell.formula = f.text or ("" if f.get("t") != "shared" else "<shared>")
-    text = v.text if v is not None else None
-    if t == "s":
-        try:
-            cell.value = strings[int(text)] if text is not None else None
-        except (ValueError, IndexError):
-            cell.value = None
-    elif t == "inlineStr":
-        is_ = c.find(M + "is")
-        cell.value = "".join(x.text or "" for x in is_.iter(M + "t")) if is_ is not None else None
-    elif t == "str":
-        cell.value = text
-    elif t == "b":
-        cell.value = text == "1"
-    elif t == "e":
-        cell.error = text
-    elif text is not None:
-        cell.value = _number(text)
-    if cell.value is None and cell.formula is None and cell.error is None:
-        return
-    sheet.cells[addr] = cell
 
 
 def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
