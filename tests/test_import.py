@@ -16,7 +16,7 @@ from toolkit.importer import Table, blocks_from_text, import_document
 from toolkit.spec import get_edition
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_6d9714ad5485777f.txt"
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds not available")
+needs_seed = pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds not available")
 
 
 def _expected_values():
@@ -37,6 +37,7 @@ def _compare(values):
         assert (got or 0) == pytest.approx(want), cid
 
 
+@needs_seed
 def test_seed_text_is_recognised():
     imp = import_document(SEED)
     assert imp.edition == "2019"
@@ -51,6 +52,7 @@ def test_seed_text_is_recognised():
     assert any("按位置识别为“（三）2”" in n for n in imp.notes)
 
 
+@needs_seed
 def test_seed_imports_into_a_workbook_that_checks(tmp_path):
     out = tmp_path / "拦隆口镇2020.xlsx"
     res = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out), "--county", "湟中区"])
@@ -88,6 +90,7 @@ def _docx_from_blocks(blocks, path):
     return path
 
 
+@needs_seed
 def test_same_report_as_docx(tmp_path):
     blocks = blocks_from_text(SEED.read_text(encoding="utf-8"))
     docx = _docx_from_blocks(blocks, tmp_path / "report.docx")
