@@ -127,3 +127,18 @@ def test_installed_command_runs(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path)],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and "【通过】" in proc.stdout
+
+
+def test_help_and_usage_errors_are_chinese():
+    from toolkit.cli import COMMAND_MODULES
+    runner = CliRunner()
+    for name in ["check", "merge", "fill", "template", "cells", "demo", "import", "export",
+                 "register-template"]:
+        out = runner.invoke(main, [name, "--help"]).output
+        assert out.startswith("用法：") and "选项" in out and "显示本帮助并退出" in out, name
+        assert "Options:" not in out and "Show this message" not in out, name
+    assert len(COMMAND_MODULES) >= 9
+    res = CliRunner(mix_stderr=False).invoke(main, ["check", "--bogus"]) if "mix_stderr" in \
+        CliRunner.__init__.__code__.co_varnames else runner.invoke(main, ["check", "--bogus"])
+    assert res.exit_code == 2
+    assert "用法错误：没有选项 --bogus" in (res.output + getattr(res, "stderr", ""))

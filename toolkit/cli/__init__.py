@@ -7,11 +7,13 @@ parses options, calls one library function and renders the result.
 from __future__ import annotations
 
 import importlib
-import re
 
 import click
 
 from .. import __version__
+from . import zh
+
+zh.install()  # before the decorators below evaluate their help texts
 
 # Command modules, in --help order.  Each defines ``command`` (a click command).
 COMMAND_MODULES = [
@@ -29,25 +31,6 @@ COMMAND_MODULES = [
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
 
 
-_USAGE_MESSAGES = [  # click's English usage errors → Chinese
-    (re.compile(r"No such option:? '?([^'\s]+?)'?\.?(?:\s|$)"), "没有选项 {0}"),
-    (re.compile(r"No such command '([^']+)'\."), "没有命令“{0}”"),
-    (re.compile(r"Missing argument '([^']+)'\."), "缺少参数 {0}"),
-    (re.compile(r"Missing option '([^']+)'\."), "缺少选项 {0}"),
-    (re.compile(r"Invalid value for '([^']+)': (.*)", re.S), "选项 {0} 的值无效：{1}"),
-    (re.compile(r"Option '([^']+)' requires an argument\."), "选项 {0} 需要一个值"),
-    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), "多余的参数：{0}"),
-]
-
-
-def _usage_message(message: str) -> str:
-    for pattern, template in _USAGE_MESSAGES:
-        m = pattern.search(message)
-        if m:
-            return template.format(*[g or "" for g in m.groups()])
-    return message
-
-
 class OrderedGroup(click.Group):
     def list_commands(self, ctx):
         return list(self.commands)
@@ -61,7 +44,7 @@ class OrderedGroup(click.Group):
             raise SystemExit(1) from None
         except click.exceptions.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else "xxgk"
-            click.echo(f"用法错误：{_usage_message(exc.format_message())}", err=True)
+            click.echo(f"用法错误：{exc.format_message()}", err=True)
             click.echo(f"运行“{cmd} --help”查看用法和示例。", err=True)
             raise SystemExit(exc.exit_code) from None
         except click.exceptions.ClickException as exc:
