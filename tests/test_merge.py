@@ -372,3 +372,18 @@ def test_slow_file_times_out_rest_proceeds(tmp_path, monkeypatch):
     assert time.time() - t0 < 4
     assert [Path(u.file).name for u in r.unreadable] == ["r1.xlsx"]
     assert "超时" in r.unreadable[0].error and len(r.included) == 2
+
+
+def test_summary_mixed_with_unit_reports_is_flagged(district, tmp_path):
+    """A city may merge district summaries with its own departments, but a summary lying
+    among the reports it was made from would count them twice: M-7 (核实)."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copyfile(district["out"], folder / "某区汇总.xlsx")
+    for name in ("U00.xlsx", "U01.xlsx"):
+        shutil.copyfile(district["folder"] / name, folder / name)
+    r = merge(folder, None, workers=1)
+    m7 = [(u.file, f) for u in r.units for f in u.findings if f.rule == "M-7"]
+    assert len(m7) == 1 and m7[0][0].endswith("某区汇总.xlsx")
+    assert m7[0][1].severity == "verify"
+

@@ -188,6 +188,11 @@ def rules_markdown() -> str:
         details += [f"- 示例：`{m}`" for m in examples.get(rid, [])] or ["- 示例：（无）"]
         details.append("")
     lines += ["", *details]
+    from .spec.editions import MERGE_RULES
+    lines += ["## 汇总（xxgk merge）时的规则", "",
+              "这些规则涉及多个文件，只在汇总时检查，详见 [汇总](merge.md)。", "",
+              "| 规则 | 级别 | 内容 |", "|---|---|---|"]
+    lines += [f"| {rid} | {SEVERITY_LABELS[sev]} | {title} |" for rid, (sev, title) in MERGE_RULES.items()]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -45,16 +45,7 @@ DATA_TABLES = ("t2", "t3", "t4")
 DEFAULT_TIMEOUT = 60.0
 JSON_SCHEMA_VERSION = 1
 
-# Rules that need more than one file.  id -> (severity, title)
-MERGE_RULES = {
-    "M-1": ("error", "同一单位报送了多个工作簿：均未计入汇总，请删除多余的文件后重新汇总"),
-    "M-2": ("error", "表格版本或报告年度与本次汇总不一致：未计入汇总"),
-    "M-3": ("hint", "文件名与封面单位名称不一致（以封面单位名称为准）"),
-    "M-4": ("error", "单位名单中的单位没有报送工作簿"),
-    "M-5": ("verify", "报送单位不在单位名单中（已计入汇总，请核实）"),
-    "M-6": ("hint", "与上年相比变化很大（增加或减少到三分之一以下，且相差10件以上）"),
-    "FILE": ("error", "文件无法读取：未计入汇总"),
-}
+from .spec.editions import MERGE_RULES  # noqa: E402,F401  (rules that need more than one file)
 # Year-over-year swing rule (M-6): these cells, factor and minimum difference.
 SWING_CELLS = ("t3.new.total", "t4.review.total", "t4.suit_direct.total",
                "t4.suit_after_review.total")
@@ -656,6 +647,12 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
             u.included, u.excluded_reason = False, "重复报送"
             _unit_finding(u, "M-1", f"单位“{u.unit}”有 {len(group)} 个工作簿（{files}），"
                                     "均未计入汇总；请只保留正确的一份后重新汇总")
+    kinds = {u.kind for u in readable if u.included}
+    if {"summary", "template"} <= kinds:
+        for u in readable:
+            if u.included and u.kind == "summary":
+                _unit_finding(u, "M-7", f"“{Path(u.file).name}”是汇总表（{u.name}），与各单位报告放在同一文件夹中"
+                                        "一起汇总；如果它已包含这些单位的数据，会重复计算，请核实")
     for u in readable:
         if u.unit and _name_mismatch(u):
             _unit_finding(u, "M-3", f"文件名“{Path(u.file).name}”与封面单位名称“{u.unit}”不一致，"
