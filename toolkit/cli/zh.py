@@ -7,6 +7,8 @@ table stay English (they are rare: developer errors, unusual option types).
 
 from __future__ import annotations
 
+import re
+
 import click
 import click.core
 import click.decorators
@@ -66,7 +68,19 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return _gettext(singular if n == 1 else plural)
 
 
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_original_wrap_text = click.formatting.wrap_text
+
+
+def _wrap_text(text: str, *args, **kwargs) -> str:
+    """click joins the lines of a paragraph with spaces; between Chinese characters
+    that space is wrong, so such line breaks are removed first."""
+    return _original_wrap_text(_CJK_BREAK.sub("", text), *args, **kwargs)
+
+
 def install() -> None:
+    click.formatting.wrap_text = _wrap_text
     for mod in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
                 click.types):
         if hasattr(mod, "_"):
