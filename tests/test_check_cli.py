@@ -142,3 +142,18 @@ def test_help_and_usage_errors_are_chinese():
         CliRunner.__init__.__code__.co_varnames else runner.invoke(main, ["check", "--bogus"])
     assert res.exit_code == 2
     assert "用法错误：没有选项 --bogus" in (res.output + getattr(res, "stderr", ""))
+
+
+def test_a_folder_checks_every_workbook_in_it(tmp_path):
+    make_report(tmp_path / "a.xlsx")
+    make_report(tmp_path / "b.xlsx", overrides={"t3.public.natural": "无"})
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock")
+    (tmp_path / "notes.txt").write_text("x")
+    res = run(tmp_path, "--json")
+    docs = json.loads(res.output)
+    assert sorted(d["file"].rsplit("/", 1)[-1] for d in docs) == ["a.xlsx", "b.xlsx"]
+    assert res.exit_code == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = run(empty)
+    assert res.exit_code == 2 and "没有 .xlsx/.xlsm 工作簿" in res.output

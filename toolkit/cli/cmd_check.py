@@ -1,6 +1,8 @@
 """``xxgk check``: check filled workbooks."""
 
 
+from pathlib import Path
+
 import click
 
 from ..check import check
@@ -10,7 +12,7 @@ from .common import echo_json, friendly_errors
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 docs/check-json.md）。")
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=True), default=None,
               help="另存一份带批注的副本：问题单元格加批注和底色，并增加“校验结果”工作表。"
@@ -34,8 +36,12 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
       xxgk check 某某镇2021年报.xlsx
       xxgk check 某某镇2021年报.xlsx --previous 某某镇2020年报.xlsx
       xxgk check 某某镇2021年报.xlsx --annotate 某某镇-校验.xlsx
-      xxgk check 报告/*.xlsx --json > 结果.json
+      xxgk check 报告文件夹 --json > 结果.json
+
+    给出文件夹时，检查其中所有 .xlsx/.xlsm 工作簿（跳过 Excel 临时文件 ~$ 和隐藏文件）。
     """
+    many = len(files) > 1 or any(Path(f).is_dir() for f in files)
+    files = _expand(files)
     try:
         results = [check(f, previous=previous, strict=strict) for f in files]
     except UnreadableWorkbook as exc:  # the --previous file
@@ -47,7 +53,7 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
         for p in written:
             click.echo(f"已写出带批注的副本：{p}", err=True)
     if as_json:
-        echo_json([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict())
+        echo_json([r.to_dict() for r in results] if many else results[0].to_dict())
     else:
         for r in results:
             click.echo(render_result(r, show_hints=not no_hints))
@@ -56,3 +62,18 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
             click.echo(f"共 {len(results)} 个文件：通过 {n['pass']}，待核实 {n['verify']}，"
                        f"未通过 {n['fail']}，无法读取 {n['unreadable']}")
     raise SystemExit(max(r.exit_code for r in results))
+
+
+def _expand(args) -> list:
+    """Files as given; a folder stands for the workbooks in it (as ``merge`` finds them)."""
+    from ..merge import discover
+    out = []
+    for a in args:
+        if Path(a).is_dir():
+            found = discover(a)
+            if not found:
+                raise click.UsageError(f"文件夹“{a}”中没有 .xlsx/.xlsm 工作簿")
+            out.extend(str(p) for p in found)
+        else:
+            out.append(a)
+    return out
