@@ -120,14 +120,18 @@ def render(edition: str = "2021", dpi: int = 100, outdir: Path = ROOT / "docs" /
         xlsx = write_template(tmp / f"template-{edition}.xlsx", edition)
         pdf = to_pdf(xlsx, tmp)
         for key, page in sheet_pages(pdf, titles).items():
-            x, y, w, h = content_box(pdf, page, dpi, tmp)
-            target = outdir / f"template-{key}.png"
-            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
-                            "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h),
-                            "-singlefile", str(pdf), str(target.with_suffix(""))],
-                           check=True, capture_output=True)
-            written.append(target)
+            written.append(page_png(pdf, page, dpi, tmp, outdir / f"template-{key}.png"))
     return written
+
+
+def page_png(pdf: Path, page: int, dpi: int, tmp: Path, target: Path) -> Path:
+    """Render one PDF page, cropped to its content, to ``target`` (PNG)."""
+    x, y, w, h = content_box(pdf, page, dpi, tmp)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
+                    "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h),
+                    "-singlefile", str(pdf), str(target.with_suffix(""))],
+                   check=True, capture_output=True)
+    return target
 
 
 def main(argv=None) -> None:

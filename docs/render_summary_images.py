@@ -13,7 +13,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 
-from render_images import content_box, page_count, page_text, to_pdf  # noqa: E402
+from render_images import page_count, page_png, page_text, to_pdf  # noqa: E402
 
 from toolkit.demo import build_demo  # noqa: E402
 
@@ -50,13 +49,7 @@ def render(dpi: int = 80, outdir: Path = ROOT / "docs" / "img") -> list:
             page = next((i + 1 for i, t in enumerate(texts) if all(w in t for w in words)), None)
             if page is None:
                 sys.exit(f"sheet {key!r} not found in {pdf}")
-            x, y, w, h = content_box(pdf, page, dpi, tmp)
-            target = outdir / f"summary-{key}.png"
-            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
-                            "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h),
-                            "-singlefile", str(pdf), str(target.with_suffix(""))],
-                           check=True, capture_output=True)
-            written.append(target)
+            written.append(page_png(pdf, page, dpi, tmp, outdir / f"summary-{key}.png"))
     return written
 
 

@@ -431,34 +431,41 @@ def _write_charts(wb, fmts, result, ed) -> None:
         ws.insert_chart(chart_row, 0, chart, {"x_offset": 5, "y_offset": 5})
         chart_row += height_rows
 
+    def per_unit_bar(row, series, value_of, units, rest, empty_label, title, stacked):
+        """A table of units × series beside a horizontal bar chart; returns the last row."""
+        ws.write_string(row, data_col, "单位", head)
+        for j, label in enumerate(series):
+            ws.write_string(row, data_col + 1 + j, label, head)
+        first = row + 1
+        rows = [(u.name, [value_of(u, k) for k in range(len(series))]) for u in units]
+        if rest:
+            rows.append((f"其余 {len(rest)} 个单位",
+                         [sum(value_of(u, k) for u in rest) for k in range(len(series))]))
+        if not rows:
+            rows = [(empty_label, [0] * len(series))]
+        for name, vals in rows:
+            row += 1
+            ws.write_string(row, data_col, name)
+            for j, v in enumerate(vals):
+                ws.write_number(row, data_col + 1 + j, v)
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"} if stacked else {"type": "bar"})
+        for j, label in enumerate(series):
+            opts = {"name": label, "categories": ref(first, data_col, row, data_col),
+                    "values": ref(first, data_col + 1 + j, row, data_col + 1 + j)}
+            if stacked:
+                opts["gap"] = 60
+            chart.add_series(opts)
+        chart.set_title({"name": title, "name_font": {"size": 12}})
+        chart.set_y_axis({"reverse": True})
+        insert(chart, height_rows=max(22, min(60, 8 + len(rows))))
+        return row
+
     # 1. new applications per unit, stacked by applicant type
     parties = [(k, label) for k, label in E.T3_COLS if k != "total"]
     units, rest = _top_units(included, lambda u: u.value("t3.new.total") or 0)
-    ws.write_string(row, data_col, "单位", head)
-    for j, (_, label) in enumerate(parties):
-        ws.write_string(row, data_col + 1 + j, label, head)
-    first = row + 1
-    rows = [(u.name, [u.value(f"t3.new.{k}") or 0 for k, _ in parties]) for u in units]
-    if rest:
-        rows.append((f"其余 {len(rest)} 个单位",
-                     [sum(u.value(f"t3.new.{k}") or 0 for u in rest) for k, _ in parties]))
-    if not rows:
-        rows = [("（无）", [0] * len(parties))]
-    for name, vals in rows:
-        row += 1
-        ws.write_string(row, data_col, name)
-        for j, v in enumerate(vals):
-            ws.write_number(row, data_col + 1 + j, v)
-    last = row
-    chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
-    for j, (_, label) in enumerate(parties):
-        chart.add_series({"name": label, "categories": ref(first, data_col, last, data_col),
-                          "values": ref(first, data_col + 1 + j, last, data_col + 1 + j),
-                          "gap": 60})
-    chart.set_title({"name": "各单位本年新收政府信息公开申请数量（按申请人类型）",
-                     "name_font": {"size": 12}})
-    chart.set_y_axis({"reverse": True})
-    insert(chart, height_rows=max(22, min(60, 8 + len(rows))))
+    row = per_unit_bar(row, [label for _, label in parties],
+                       lambda u, j: u.value(f"t3.new.{parties[j][0]}") or 0, units, rest, "（无）",
+                       "各单位本年新收政府信息公开申请数量（按申请人类型）", stacked=True)
 
     # 2. the mix of 办理结果 over the summary
     row += 2
@@ -480,34 +487,14 @@ def _write_charts(wb, fmts, result, ed) -> None:
     # 3. 行政复议、行政诉讼 per unit
     row += 2
     groups = [(g, short) for g, _, short in E.T4_GROUPS]
-    ws.write_string(row, data_col, "单位", head)
-    for j, (_, short) in enumerate(groups):
-        ws.write_string(row, data_col + 1 + j, short, head)
-    first = row + 1
 
     def cases(u):
         return sum(u.value(f"t4.{g}.total") or 0 for g, _ in groups)
 
     units, rest = _top_units([u for u in included if cases(u)], cases)
-    rows = [(u.name, [u.value(f"t4.{g}.total") or 0 for g, _ in groups]) for u in units]
-    if rest:
-        rows.append((f"其余 {len(rest)} 个单位",
-                     [sum(u.value(f"t4.{g}.total") or 0 for u in rest) for g, _ in groups]))
-    if not rows:
-        rows = [("（无行政复议、行政诉讼）", [0] * len(groups))]
-    for name, vals in rows:
-        row += 1
-        ws.write_string(row, data_col, name)
-        for j, v in enumerate(vals):
-            ws.write_number(row, data_col + 1 + j, v)
-    last = row
-    chart = wb.add_chart({"type": "bar"})
-    for j, (_, short) in enumerate(groups):
-        chart.add_series({"name": short, "categories": ref(first, data_col, last, data_col),
-                          "values": ref(first, data_col + 1 + j, last, data_col + 1 + j)})
-    chart.set_title({"name": "各单位行政复议、行政诉讼数量（总计）", "name_font": {"size": 12}})
-    chart.set_y_axis({"reverse": True})
-    insert(chart, height_rows=max(22, min(60, 8 + len(rows))))
+    row = per_unit_bar(row, [short for _, short in groups],
+                       lambda u, j: u.value(f"t4.{groups[j][0]}.total") or 0, units, rest,
+                       "（无行政复议、行政诉讼）", "各单位行政复议、行政诉讼数量（总计）", stacked=False)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
