@@ -253,3 +253,74 @@ def test_input_file_is_never_modified(tmp_path):
     check(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert path.stat().st_mtime_ns == mtime
+
+
+def _rewrite_sheet(path, sheet_name, fn):
+    """Rewrite the XML of one worksheet part of ``path`` in place (test helper)."""
+    import re as _re
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    wb_xml = members["xl/workbook.xml"].decode()
+    rid = _re.search(rf'<sheet [^>]*name="{sheet_name}"[^>]*r:id="(rId\d+)"', wb_xml).group(1)
+    rels = members["xl/_rels/workbook.xml.rels"].decode()
+    target = _re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels)
+    if target is None:
+        target = _re.search(rf'<Relationship [^>]*Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels)
+    part = "xl/" + target.group(1)
+    members[part] = fn(members[part].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, blob in members.items():
+            zf.writestr(name, blob)
+
+
+def test_shared_formulas_written_by_excel_are_understood(tmp_path):
+    """Excel stores a filled-down formula once (shared formula); the group's other cells
+    must read as their own shifted formula, not as typed-over totals."""
+    import re as _re
+    path, values = make_report(tmp_path / "r.xlsx")
+    sheet = cell("t3.new.total").sheet
+
+    def share(xml):
+        # J5..J9 hold SUM(D5:I5)…SUM(D9:I9): make J5 the anchor of a shared group.
+        xml = xml.replace("<f>SUM(D5:I5)</f>", '<f t="shared" ref="J5:J9" si="0">SUM(D5:I5)</f>')
+        for r in range(6, 10):
+            xml = xml.replace(f"<f>SUM(D{r}:I{r})</f>", '<f t="shared" si="0"/>')
+        assert xml.count('si="0"') == 5
+        return xml
+
+    _rewrite_sheet(path, sheet, share)
+    result = check(path)
+    assert [f.message for f in result.findings if f.severity == "error"] == []
+    assert result.report.values["t3.partial.total"] == sum(
+        values[f"t3.partial.{c}"] for c in ("natural", "commercial", "research", "nonprofit", "legal", "other"))
+
+
+def test_shared_formula_shifted_wrongly_is_still_tamper(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    sheet = cell("t3.new.total").sheet
+
+    def share(xml):
+        # A group anchored on a different formula: J6 would become SUM(D6:H6) — wrong.
+        xml = xml.replace("<f>SUM(D5:I5)</f>", '<f t="shared" ref="J5:J6" si="0">SUM(D5:H5)</f>')
+        return xml.replace("<f>SUM(D6:I6)</f>", '<f t="shared" si="0"/>')
+
+    _rewrite_sheet(path, sheet, share)
+    result = check(path)
+    culprits = {f.culprit for f in result.findings if f.rule == "S-2"}
+    assert {"t3.new.total", "t3.carried_in.total"} <= culprits
+
+
+def test_workbook_saved_by_libreoffice_still_checks(tmp_path):
+    """A clerk may open and save the template in another office suite: LibreOffice rewrites
+    the whole package (shared strings, cached values, its own validation ranges)."""
+    import lo
+    if lo.SOFFICE is None:
+        pytest.skip("LibreOffice not installed")
+    from toolkit.sample import totals_of
+    for edition in ("2019", "2021"):
+        path, values = make_report(tmp_path / f"r{edition}.xlsx", edition=edition, seed=21)
+        saved = lo.convert(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / f"lo{edition}")
+        result = check(saved)
+        assert result.verdict == "pass", [f.message for f in result.findings]
+        for cid, total in totals_of(edition, values).items():
+            assert result.report.values[cid] == total

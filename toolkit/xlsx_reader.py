@@ -340,6 +340,7 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
     where = f"工作表“{sheet.name}”"
     st = {"cells": 0, "cell": None, "buf": None, "dv": None, "rph": 0}
     cells = sheet.cells
+    shared_formulas: dict = {}  # si -> (anchor address, formula text)
 
     def start(name, attrs):
         budget.left -= 1
@@ -351,13 +352,14 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
             if st["cells"] > MAX_CELLS:
                 raise UnreadableWorkbook(path, f"工作表“{sheet.name}”中的单元格数量超过上限，已拒绝读取",
                                          sheet=sheet.name)
-            st["cell"] = [attrs.get("r"), attrs.get("t", "n"), None, None, [], False]
+            st["cell"] = [attrs.get("r"), attrs.get("t", "n"), None, None, [], None]
         elif st["cell"] is not None:
             if local == "v":
                 st["buf"] = []
             elif local == "f":
                 st["buf"] = []
-                st["cell"][5] = attrs.get("t") == "shared"
+                if attrs.get("t") == "shared":
+                    st["cell"][5] = attrs.get("si", "")
             elif local == "rPh":
                 st["rph"] += 1
             elif local == "t" and not st["rph"]:
@@ -405,7 +407,7 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
             elif local == "rPh":
                 st["rph"] -= 1
             elif local == "c":
-                _store_cell(cell, cells, strings)
+                _store_cell(cell, cells, strings, shared_formulas)
                 st["cell"] = None
             return
         if local == "formula1" and st["dv"] is not None and st["buf"] is not None:
@@ -437,15 +439,31 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
         fh.close()
 
 
-def _store_cell(cell: list, cells: dict, strings: list) -> None:
+def _shared_formula(addr: str, si: str, text: str | None, shared_formulas: dict) -> str:
+    """The formula of a cell in a shared-formula group (Excel writes the text once,
+    in the group's first cell; the others get it shifted to their own position)."""
+    if text:
+        shared_formulas[si] = (addr, text)
+        return text
+    anchor = shared_formulas.get(si)
+    if anchor is None:
+        return "<shared>"
+    from openpyxl.formula.translate import Translator
+    try:
+        return Translator("=" + anchor[1], origin=anchor[0]).translate_formula(addr).lstrip("=")
+    except Exception:  # an unparsable formula: keep the marker, tamper checks report it
+        return "<shared>"
+
+
+def _store_cell(cell: list, cells: dict, strings: list, shared_formulas: dict) -> None:
     addr, t, text, formula, runs, shared = cell
     if not addr:
         return
     out = RawCell()
-    if formula is not None:
-        out.formula = formula or ("<shared>" if shared else "")
-    elif shared:
-        out.formula = "<shared>"
+    if shared is not None:
+        out.formula = _shared_formula(addr, shared, formula, shared_formulas)
+    elif formula is not None:
+        out.formula = formula
     if t == "s":
         try:
             out.value = strings[int(text)] if text is not None else None
