@@ -166,13 +166,21 @@ def _is_label(cell: str) -> bool:
     return bool(c) and parse_number(c, "amount")[1] == "invalid"
 
 
+def _edition_markers() -> dict:
+    """Table-二 labels printed in one edition only (e.g. 本年制发件数 vs 本年新制作数量)."""
+    labels = {ed: {_key(label) for b in blocks for _, label, _, _ in b["cols"]}
+              | {_key(label) for b in blocks for _, label in b["rows"]}
+              for ed, blocks in E.T2_BLOCKS.items()}
+    return {ed: own - set().union(*(v for o, v in labels.items() if o != ed))
+            for ed, own in labels.items()}
+
+
 def _detect_edition(blocks, spans) -> str:
-    text = "".join(_key(c) for t in _tables_in(blocks, spans.get(1)) for r in t.rows for c in r)
-    if "本年制发件数" in text or "本年收费金额" in text:
-        return "2021"
-    if "本年新制作数量" in text or "采购项目数量" in text:
-        return "2019"
-    return ""
+    """The edition whose own table-二 labels the document prints (most of them)."""
+    cells = {_key(c) for t in _tables_in(blocks, spans.get(1)) for r in t.rows for c in r}
+    scores = {ed: len(markers & cells) for ed, markers in _edition_markers().items()}
+    best = max(scores, key=scores.get)
+    return best if scores[best] else ""
 
 
 def _year_and_unit(blocks) -> tuple:
