@@ -27,4 +27,7 @@ def render_result(result, show_hints: bool = True) -> str:
                         extra = f"（已说明：{f.explanation}）" if f.explained else "（需填写情况说明）"
                     lines.append(f"    {_MARKS[sev]} [{SEVERITY_LABELS[sev]} {f.rule}] {f.message}{extra}")
     lines.append(result.summary_line())
+    if result.readable and result.counts["unexplained_verify"]:
+        lines.append("  核实项确属实的，请在工作簿“校验结果”表的“情况说明”栏写明理由（至少 6 个字）："
+                     "用 Excel 中的“校验”按钮，或 xxgk check 文件 --annotate 副本.xlsx 生成该表。")
     return "\n".join(lines)
