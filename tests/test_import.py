@@ -146,3 +146,24 @@ def test_exported_report_renders_in_libreoffice(tmp_path, report_factory):
     for label in ("一、总体情况", "二、主动公开政府信息情况", "本年制发件数", "（七）总计",
                   "3.其他", "四、结转下年度继续办理", "未经复议直接起诉", "六、其他需要报告的事项"):
         assert label in compact, label
+
+
+def test_label_variants_from_published_reports_are_recognised(tmp_path, report_factory):
+    """FORMAT.md §5.4 lists spellings found in real reports; they import with a note."""
+    from toolkit.export import export_docx
+    path, values = report_factory(edition="2021", seed=12)
+    docx = export_docx(path, tmp_path / "r.docx")
+    with zipfile.ZipFile(docx) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    xml = members["word/document.xml"].decode()
+    assert ">行政规范性文件<" in xml and ">行政事业性收费<" in xml
+    xml = xml.replace(">行政规范性文件<", ">规范性文件<").replace(">行政事业性收费<", ">行政事业型收费<")
+    members["word/document.xml"] = xml.encode()
+    variant = tmp_path / "variant.docx"
+    with zipfile.ZipFile(variant, "w") as zf:
+        for name, blob in members.items():
+            zf.writestr(name, blob)
+    imp = import_document(variant)
+    for cid in ("t2.normative.issued", "t2.normative.in_force", "t2.fees.amount"):
+        assert imp.values[cid] == pytest.approx(values[cid]), cid
+    assert any("“行政事业型收费”为非标准写法，已按“行政事业性收费”识别" in n for n in imp.notes)

@@ -221,13 +221,24 @@ def _put(imp: Imported, cid: str, cell_text: str, typ: str) -> None:
     imp.values[cid] = value if status != "invalid" else text
 
 
+def _canonical(label_key: str, edition: str) -> str:
+    """The official label for a variant spelling (FORMAT.md §5.4), else the label itself."""
+    variants = {_key(k): v for k, v in E.LABEL_VARIANTS.items()}
+    variants.update({_key(k): v for k, v in E.EDITION_ROW_VARIANTS.get(edition, {}).items()})
+    return variants.get(label_key, label_key)
+
+
 def _table2(imp: Imported, tables: list, ed) -> None:
     rows = [r for t in tables for r in t.rows]
     by_label = {}
     for r in rows:
         labels = [c for c in r if _is_label(c)]
         if labels:
-            by_label.setdefault(_key(labels[0]), r)
+            found = _key(labels[0])
+            canonical = _canonical(found, ed.key)
+            if canonical != found:
+                imp.notes.append(f"表二：栏目“{_clean(labels[0])}”为非标准写法，已按“{canonical}”识别")
+            by_label.setdefault(_key(canonical), r)
     for block in E.T2_BLOCKS[ed.key]:
         ncols = len(block["cols"])
         for rkey, rlabel in block["rows"]:
@@ -256,7 +267,7 @@ def _table3(imp: Imported, tables: list, ed) -> None:
         imp.notes.append(f"表三：识别到 {len(data_rows)} 个数据行，{ed.key} 版应有 {len(expected)} 行，"
                          "请核对导入结果")
     for row_key, r in zip(expected, data_rows):
-        label_cells = [_key(c) for c in r if _is_label(c)]
+        label_cells = [_key(_canonical(_key(c), ed.key)) for c in r if _is_label(c)]
         official = _key(_leaf_label(ed, row_key))
         if label_cells and official not in label_cells:
             imp.notes.append(f"表三：第 {expected.index(row_key) + 1} 个数据行的栏目为“{label_cells[-1]}”，"

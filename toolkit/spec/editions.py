@@ -454,3 +454,20 @@ MERGE_RULES = {
     "M-7": ("verify", "汇总表与单位报告在同一文件夹中一起汇总（可能重复计算，请核实）"),
     "FILE": ("error", "文件无法读取：未计入汇总"),
 }
+
+# Label variants seen in published reports (FORMAT.md §5.4): accepted when
+# importing a document, with a note; never written.  variant -> official label.
+LABEL_VARIANTS = {
+    "行政事业型收费": "行政事业性收费",
+    "5.属于三类内容事务信息": "5.属于三类内部事务信息",
+    "（二）部分公开（区分处理的，只计这一情况，不计其他情形）":
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "（六）其他": "（六）其他处理",
+    "1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请":
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "2.申请人逾期未按收费通知要求缴纳费用，行政机关不再处理其政府信息公开申请":
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "现行有效件数（历史累计）": "现行有效件数",
+}
+# Row labels of one edition found in the other edition's table (same row).
+EDITION_ROW_VARIANTS = {"2021": {"规范性文件": "行政规范性文件"}, "2019": {"行政规范性文件": "规范性文件"}}
