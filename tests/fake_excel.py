@@ -381,6 +381,15 @@ class FakeRange:
             self.sheet.ws.column_dimensions[get_column_letter(c)].width = width
 
     @property
+    def row_height(self):
+        raise NotImplementedError
+
+    @row_height.setter
+    def row_height(self, height):
+        for r in range(self.r1, self.r2 + 1):
+            self.sheet.ws.row_dimensions[r].height = height
+
+    @property
     def api(self):
         return FakeRangeApi(self)
 

@@ -18,6 +18,7 @@ from .errors import XxgkError
 from .findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_HEADERS,
                        RESULTS_KEY_COL, RESULTS_SHEET)
 from .marks import (RESULTS_RECORD_COL, RESULTS_RECORD_HEADER, RESULTS_WIDTHS, SheetContent,
+                    results_row_height,
                     apply_marks, combine_note, is_our_note, kept_note)
 from .styles import FONT, LABEL_FILL, SEVERITY_FILLS
 
@@ -201,6 +202,7 @@ class OpenpyxlBook:
                 c.font = Font(name=FONT, size=10)
                 c.alignment = top
                 c.border = border
+            ws.row_dimensions[r].height = results_row_height(row.values)
             ws.cell(r, 2).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[row.severity])
             ws.cell(r, RESULTS_EXPLANATION_COL).protection = Protection(locked=False)
             if row.link:

@@ -290,6 +290,7 @@ class XlwingsBook:
         for letter, width in marks.RESULTS_WIDTHS.items():
             ws.range(f"{letter}:{letter}").column_width = width
         for r, row in enumerate(rows, start=first):
+            ws.range((r, 1)).row_height = marks.results_row_height(row.values)
             ws.range((r, 2)).color = _rgb(marks.SEVERITY_FILLS[row.severity])
             if row.link and row.link[0] in self.sheet_names():
                 sheet, addr = row.link

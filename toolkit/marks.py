@@ -46,6 +46,25 @@ RESULTS_RECORD_HEADER = "标记单元格（程序使用）"
 RECORD_SEP = "\n"
 RESULTS_FIRST_ROW = RESULTS_HEADER_ROW + 1
 RESULTS_WIDTHS = {"A": 6, "B": 7, "C": 8, "D": 8, "E": 22, "F": 70, "G": 40, "H": 24, "I": 24}
+
+
+def results_row_height(values: list, line_height: float = 13.5) -> float:
+    """Row height (points) that shows wrapped text of a 校验结果 row in full.
+
+    Spreadsheet programs do not all fit rows to wrapped text on opening, so the
+    height is set: a CJK character takes about two width units of a column.
+    """
+    from openpyxl.utils import get_column_letter
+    lines = 1
+    for i, value in enumerate(values, start=1):
+        width = RESULTS_WIDTHS.get(get_column_letter(i))
+        if not width or value in (None, "") or i >= len(RESULTS_WIDTHS) - 1:
+            continue
+        for part in str(value).split("\n"):
+            units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
+            lines_here = max(1, -(-units // max(1, int(width) - 1)))
+            lines = max(lines, lines_here)
+    return min(409, lines * line_height + 4)
 SEVERITY_COLOURS = {"error": "红色", "verify": "黄色", "hint": "蓝色"}
 
 _ADDR = re.compile(r"^([A-Z]{1,3})(\d+)$")
