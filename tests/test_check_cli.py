@@ -157,3 +157,17 @@ def test_a_folder_checks_every_workbook_in_it(tmp_path):
     empty.mkdir()
     res = run(empty)
     assert res.exit_code == 2 and "没有 .xlsx/.xlsm 工作簿" in res.output
+
+
+def test_output_to_a_gbk_console_never_crashes(tmp_path):
+    """Windows consoles and redirected output use GBK; a unit name with a character
+    outside GBK (𠀀, an emoji) must not turn into a UnicodeEncodeError."""
+    import os
+    path, _ = make_report(tmp_path / "r.xlsx", unit="𠀀镇人民政府😀", overrides={"t3.public.natural": "无"})
+    env = dict(os.environ, PYTHONIOENCODING="gbk")
+    for args in ([], ["--json"]):
+        proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path), *args],
+                              capture_output=True, env=env)
+        assert proc.returncode == 1, proc.stderr.decode("gbk", "replace")
+        out = proc.stdout.decode("gbk")
+        assert "镇人民政府" in out and "Traceback" not in proc.stderr.decode("gbk", "replace")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .findings import SEVERITY_LABELS, TABLE_LABELS
 
-_MARKS = {"error": "✗", "verify": "?", "hint": "·"}
+# Characters that exist in GBK too: Windows consoles and redirected output use code page 936.
+_MARKS = {"error": "×", "verify": "？", "hint": "·"}
 
 
 def render_result(result, show_hints: bool = True) -> str:

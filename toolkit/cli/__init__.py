@@ -7,6 +7,7 @@ parses options, calls one library function and renders the result.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -37,6 +38,11 @@ class OrderedGroup(click.Group):
 
     def main(self, *args, **kwargs):
         kwargs.pop("standalone_mode", None)
+        for stream in (sys.stdout, sys.stderr):
+            # Output redirected on Windows is encoded in the ANSI code page (GBK):
+            # a character it lacks (a rare unit-name character) must not crash the run.
+            if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+                stream.reconfigure(errors="replace")
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.Abort:
