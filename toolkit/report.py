@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import UnreadableWorkbook
 from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, CellRef, Finding
 from .spec import data as E
-from .spec import edition_for_year, get_edition
+from .spec import get_edition
 from .spec.model import Cell, Edition
 from .xlsx_reader import RawBook, RawCell, read_workbook
 
@@ -414,6 +414,3 @@ def _read_explanations(book: RawBook, rep: Report) -> None:
             if text is not None and str(text).strip():
                 rep.explanations[cell.value] = str(text).strip()
 
-
-def expected_edition(rep: Report) -> str | None:
-    return edition_for_year(rep.year) if rep.year else None

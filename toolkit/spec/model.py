@@ -125,10 +125,6 @@ class LinearRule:
     rhs_text: str = ""
     defines_total: bool = False
 
-    @property
-    def cross_year(self) -> bool:
-        return bool(self.rhs_previous)
-
     def cells(self) -> list:
         return [t.cell for t in self.lhs + self.rhs]
 
@@ -157,17 +153,6 @@ class Edition:
 
     def totals(self) -> list:
         return [c for c in self.cells if c.kind == "total"]
-
-    def rule_catalogue(self) -> list:
-        """One entry per rule id (for docs and the 校验结果 legend)."""
-        seen = {}
-        for r in self.rules + self.cross_year_rules:
-            seen.setdefault(r.id, {"id": r.id, "severity": r.severity, "title": r.title})
-        for r in self.other_rules:
-            entry = seen.setdefault(r["id"], {"id": r["id"], "severity": r["severity"], "title": r["title"]})
-            if r["title"] not in entry["title"]:
-                entry["title"] += "；" + r["title"]
-        return list(seen.values())
 
 
 # ---------------------------------------------------------------------------
