@@ -167,3 +167,52 @@ def test_label_variants_from_published_reports_are_recognised(tmp_path, report_f
     for cid in ("t2.normative.issued", "t2.normative.in_force", "t2.fees.amount"):
         assert imp.values[cid] == pytest.approx(values[cid]), cid
     assert any("“行政事业型收费”为非标准写法，已按“行政事业性收费”识别" in n for n in imp.notes)
+
+
+def test_damaged_template_is_repaired_by_import(tmp_path, report_factory):
+    """A workbook whose rows were shifted (rows inserted in 表三) cannot be read at the
+    template's addresses; import finds the rows by label and position instead."""
+    import openpyxl
+    path, values = report_factory(edition="2021", seed=13)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["三、依申请公开"]
+    ws.protection.sheet = False
+    ws.insert_rows(8, amount=2)
+    wb.save(path)
+    assert any(f.rule == "S-2" for f in check(path).findings)
+    out = tmp_path / "repaired.xlsx"
+    res = CliRunner().invoke(main, ["import", str(path), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    result = check(out)
+    assert [f.message for f in result.findings if f.severity == "error"] == []
+    for cid, v in values.items():
+        assert result.report.values[cid] == pytest.approx(v), cid
+    assert result.report.unit == "某某镇人民政府" and result.report.year == 2021
+
+
+def test_an_offices_own_excel_layout_imports(tmp_path, report_factory):
+    """One sheet, the report as paragraphs and tables, as offices make their own Excel."""
+    import openpyxl
+    from toolkit.export import export_docx
+    from toolkit.importer import blocks_from_docx
+    for edition in ("2019", "2021"):
+        path, values = report_factory(edition=edition, seed=14)
+        blocks = blocks_from_docx(export_docx(path, tmp_path / f"r{edition}.docx"))
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        row = 1
+        for b in blocks:
+            if isinstance(b, Table):
+                for cells in b.rows:
+                    for j, text in enumerate(cells, start=1):
+                        ws.cell(row, j, float(text) if text.replace(".", "", 1).isdigit() else (text or None))
+                    row += 1
+            else:
+                ws.cell(row, 1, b)
+                row += 1
+        own = tmp_path / f"own{edition}.xlsx"
+        wb.save(own)
+        imp = import_document(own)
+        assert imp.edition == edition
+        for cid, v in values.items():
+            assert (imp.values.get(cid) or 0) == pytest.approx(v), (edition, cid)

@@ -115,8 +115,59 @@ def blocks_from_docx(path: Path) -> list:
     return blocks
 
 
+def blocks_from_xlsx(path: Path) -> list:
+    """Any workbook laid out like the official tables (an office's own Excel version, an
+    older or damaged template): each sheet's rows in order; a row holding one text
+    cell is a paragraph, other rows are table rows.  Read with the guarded reader."""
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from .errors import UnreadableWorkbook
+    from .xlsx_reader import read_workbook
+    try:
+        book = read_workbook(path)
+    except UnreadableWorkbook as exc:
+        raise XxgkError(str(exc)) from None
+    blocks: list = []
+    for name in book.sheet_names:
+        sheet = book.sheets.get(name)
+        if sheet is None or book.sheet_states.get(name) != "visible":
+            continue
+        grid: dict = {}
+        for addr, cell in sheet.cells.items():
+            if cell.value is None or cell.value == "":
+                continue
+            col, row = coordinate_from_string(addr)
+            grid.setdefault(row, {})[column_index_from_string(col)] = cell.value
+        if not grid:
+            continue
+        width = max(max(cols) for cols in grid.values())
+        table = None
+        for r in sorted(grid):
+            cells = grid[r]
+            if len(cells) == 1 and 1 in cells and isinstance(cells[1], str):
+                blocks.append(next(iter(cells.values())))
+                table = None
+                continue
+            if table is None:
+                table = Table([])
+                blocks.append(table)
+            table.rows.append(["" if cells.get(c) is None else
+                               (_fmt_number(cells[c]) if not isinstance(cells[c], str) else cells[c])
+                               for c in range(1, width + 1)])
+    return blocks
+
+
+def _fmt_number(v) -> str:
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
 def read_blocks(path: str | Path) -> list:
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return blocks_from_xlsx(path)
     data = path.read_bytes()[:4]
     if data[:2] == b"PK":
         return blocks_from_docx(path)
@@ -154,9 +205,11 @@ def _tables_in(blocks, span) -> list:
 
 
 def _values_of(row: list, n: int) -> list:
-    """The last ``n`` value cells of a row (ignoring one trailing empty cell)."""
+    """The last ``n`` value cells of a row (ignoring trailing empty cells and a trailing
+    remark outside the table, such as a unit note beside the grid)."""
     cells = [c for c in row]
-    while len(cells) > n and _clean(cells[-1]) == "":
+    while len(cells) > n and (_clean(cells[-1]) == "" or
+                              (_is_label(cells[-1]) and len(_clean(cells[-1])) > 6)):
         cells.pop()
     return cells[-n:] if len(cells) >= n else cells + [""] * (n - len(cells))
 
@@ -256,13 +309,17 @@ def _table3(imp: Imported, tables: list, ed) -> None:
     expected = [c.row for c in ed.cells if c.table == "t3" and c.col == "natural"]
     labels = {c.row: c for c in ed.cells if c.table == "t3" and c.col == "natural"}
     ncols = len(E.T3_COLS)
+    official_rows = {_key(_leaf_label(ed, k)) for k in expected}
     data_rows = []
     for t in tables:
         for r in t.rows:
             vals = _values_of(r, ncols)
             numericish = [v for v in vals if _clean(v) and not _is_label(v)]
-            if len(numericish) >= 1 or (len(r) >= ncols and not any(_is_label(v) for v in vals)):
+            labelled = any(_key(_canonical(_key(c), ed.key)) in official_rows
+                           for c in r if _is_label(c))
+            if numericish or labelled or (len(r) >= ncols and not any(_is_label(v) for v in vals)):
                 data_rows.append(r)
+    columns = _t3_columns(tables)
     if len(data_rows) != len(expected):
         imp.notes.append(f"表三：识别到 {len(data_rows)} 个数据行，{ed.key} 版应有 {len(expected)} 行，"
                          "请核对导入结果")
@@ -274,15 +331,35 @@ def _table3(imp: Imported, tables: list, ed) -> None:
                              f"按位置对应到“{labels[row_key].row_label}”")
         elif not label_cells:
             imp.notes.append(f"表三：有一行缺少栏目名称，按位置识别为“{labels[row_key].row_label}”")
-        for (ckey, _), cell in zip(E.T3_COLS, _values_of(r, ncols)):
+        cells = [r[i] if i < len(r) else "" for i in columns] if columns else _values_of(r, ncols)
+        for (ckey, _), cell in zip(E.T3_COLS, cells):
             cid = f"t3.{row_key}.{ckey}"
             if ed.by_id[cid].kind == "input":
                 _put(imp, cid, cell, "count")
 
 
+def _t3_columns(tables: list) -> list | None:
+    """Positions of the seven applicant columns, read from the header rows — when the
+    table is a full grid (a workbook) whose header cells sit above their columns."""
+    wanted = [_key(label) for _, label in E.T3_COLS]
+    found: dict = {}
+    for t in tables:
+        for r in t.rows[:6]:
+            for i, c in enumerate(r):
+                k = _key(c)
+                if k in wanted and k not in found:
+                    found[k] = i
+    if len(found) != len(wanted):
+        return None
+    positions = [found[k] for k in wanted]
+    widths = {len(r) for t in tables for r in t.rows}
+    if positions != sorted(positions) or len(widths) != 1 or max(positions) >= widths.pop():
+        return None  # flattened copy: header cells do not line up with the data
+    return positions
+
+
 def _leaf_label(ed, row_key: str) -> str:
-    path = ed.by_id[f"t3.{row_key}.natural"].path.split("/")
-    return path[-2]
+    return ed.by_id[f"t3.{row_key}.natural"].labels[-2]
 
 
 def _table4(imp: Imported, tables: list, ed) -> None:
@@ -295,6 +372,25 @@ def _table4(imp: Imported, tables: list, ed) -> None:
                         _put(imp, c.id, cell, "count")
                 return
     imp.notes.append("表四：没有找到数据行，按空白处理")
+
+
+def _info_rows(blocks: list) -> dict:
+    """Unit details laid out as ``label | value`` rows (a cover sheet, a form)."""
+    labels = {_key(label): (key, typ) for key, label, typ, _ in E.INFO_FIELDS}
+    out: dict = {}
+    for b in blocks:
+        if not isinstance(b, Table):
+            continue
+        for r in b.rows:
+            cells = [c for c in r if _clean(c)]
+            if len(cells) == 2 and _key(cells[0]) in labels:
+                key, typ = labels[_key(cells[0])]
+                value = _clean(cells[1])
+                if typ == "year":
+                    number, status, _ = parse_number(value, "count")
+                    value = number if status in ("ok", "text") and isinstance(number, int) else None
+                out.setdefault(key, value)
+    return out
 
 
 def import_document(path: str | Path, unit: str = "", county: str = "", unit_type: str = "",
@@ -320,11 +416,18 @@ def import_document(path: str | Path, unit: str = "", county: str = "", unit_typ
     for n, key in ((0, "overview"), (4, "problems"), (5, "other")):
         if n in spans:
             s, e = spans[n]
-            paras = [b.strip() for b in blocks[s + 1:e] if isinstance(b, str) and b.strip()]
+            hints = {_key(h) for _, _, h in E.TEXT_SECTIONS}
+            paras = [b.strip() for b in blocks[s + 1:e]
+                     if isinstance(b, str) and b.strip() and _key(b) not in hints]
             imp.texts[key] = "\n".join(paras)
+    found_info = _info_rows(blocks)
+    found_unit = found_info.get("unit_name") or found_unit
+    year = year or (found_info.get("year") if isinstance(found_info.get("year"), int) else None)
     name = unit or found_unit
-    imp.info = {"unit_name": name, "unit_type": unit_type or _unit_type(name), "county": county,
-                "year": year}
+    imp.info = {**{k: v for k, v in found_info.items() if v not in (None, "")},
+                "unit_name": name,
+                "unit_type": unit_type or found_info.get("unit_type") or _unit_type(name),
+                "county": county or found_info.get("county") or "", "year": year}
     return imp
 
 

@@ -18,14 +18,17 @@ from .common import friendly_errors
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @friendly_errors
 def command(document, output, unit, unit_type, county, year, force):
-    """把已发布的年度报告（Word .docx 或文本）导入填报模板。
+    """把已有的年度报告导入填报模板：Word（.docx）、文本，或自制的 Excel 表格。
 
     按国家格式识别六个部分和表二、表三、表四（缺少栏目名称的行按官方行序
-    对应），写入对应版本的模板。导入后请用 xxgk check 校验并补全封面信息。
+    对应），写入对应版本的模板。也可用来修复被改乱的填报表（插入了行、
+    改了公式）：按栏目名称把数据搬进一份新模板。导入后请用 xxgk check
+    校验并补全封面信息。
 
     \b
     示例：
       xxgk import 某某镇2020年政府信息公开工作年度报告.docx -o 某某镇2020.xlsx --county 某某区
+      xxgk import 自制表格.xlsx -o 某某镇2021.xlsx
       xxgk check 某某镇2020.xlsx
     """
     imp = import_to_workbook(document, output, force=force, unit=unit, county=county,
