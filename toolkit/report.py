@@ -213,7 +213,8 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
                 first = changed_labels[0]
                 _finding_structure(
                     rep, f"{lay.name}!{first[0]}：表格结构与模板不一致（{len(changed_labels)} 处栏目名称"
-                         f"位置不符），可能插入或删除了行、列。此处应为“{first[1]}”，实际为“{first[2] or '空白'}”",
+                         f"位置不符），可能插入或删除了行、列。此处应为“{first[1]}”，实际为“{first[2] or '空白'}”。"
+                         "可用 xxgk import 按栏目名称把数据搬进一份新模板",
                     lay.name, first[0])
             else:
                 for addr, expected, actual in changed_labels:
