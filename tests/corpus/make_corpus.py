@@ -365,7 +365,7 @@ def build_corpus(dest: str | Path) -> list[Case]:
     ws.insert_rows(int(re.sub(r"\D", "", ed.by_id["t3.public.natural"].address)))
     add(Case("row-inserted", save(wb, dest / "row-inserted.xlsx"), "fail", rule="S-2",
              pattern=re.escape(t3) + r"!A\d+：表格结构与模板不一致（\d+ 处栏目名称位置不符），可能插入或删除了行、列。"
-             r"此处应为“[^”]+”，实际为“[^”]*”"))
+             r"此处应为“[^”]+”，实际为“[^”]*”。可用 xxgk import 按栏目名称把数据搬进一份新模板"))
 
     t4 = ed.layout("t4").name
     wb, *_ = filled_book("2021", "辛镇人民政府", seed=11)
