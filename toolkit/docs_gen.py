@@ -196,10 +196,27 @@ def rules_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def cli_markdown() -> str:
+    """docs/cli.md: the ``--help`` of every command, as the command prints it."""
+    from click.testing import CliRunner
+
+    from .cli import main as cli_main
+    runner = CliRunner()
+    lines = ["# 命令参考（xxgk --help）", "",
+             "<!-- 本页由 `python -m toolkit.docs_gen` 根据各命令的 --help 自动生成，请勿手工修改。 -->", ""]
+    names = [None] + list(cli_main.commands)
+    for name in names:
+        args = ([name] if name else []) + ["--help"]
+        out = runner.invoke(cli_main, args, prog_name="xxgk", terminal_width=100).output.rstrip()
+        lines += [f"## xxgk {name}" if name else "## xxgk", "", "```", out, "```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def main() -> None:
-    path = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
-    path.write_text(rules_markdown(), encoding="utf-8")
-    print(f"wrote {path}")
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    for name, text in (("rules.md", rules_markdown()), ("cli.md", cli_markdown())):
+        (docs / name).write_text(text, encoding="utf-8")
+        print(f"wrote {docs / name}")
 
 
 if __name__ == "__main__":
