@@ -20,10 +20,13 @@ EPS = 1e-6
 def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
     """All findings for ``rep`` (read-time findings included), sorted by table and severity."""
     findings = list(rep.findings)
+    folded = []
     for rule in rep.spec.rules:
         f = _linear(rule, rep)
         if f:
-            findings.append(f)
+            (folded if rule.fold_into else findings).append((rule, f) if rule.fold_into else f)
+    for rule, f in folded:
+        _fold(rule, f, findings, rep)
     for r in rep.spec.other_rules:
         fn = NAMED_CHECKS.get(r["check"])
         if fn:
@@ -37,6 +40,22 @@ def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
         if f.severity == "verify":
             f.explanation = rep.explanations.get(f.key, "")
     return sort_findings(findings)
+
+
+def _fold(rule: LinearRule, finding: Finding, findings: list, rep: Report) -> None:
+    """Make ``finding`` part of the ``rule.fold_into`` finding of the same scope."""
+    host = next((f for f in findings if f.rule == rule.fold_into
+                 and f.message.split("：")[1:2] == finding.message.split("：")[1:2]), None)
+    if host is None:  # the implying rule did not fail (or was skipped): report it alone
+        findings.append(finding)
+        return
+    detail = finding.message.split("：", 2)[-1]
+    host.message += f"。其中{detail}"
+    if rule.culprit and not host.culprit and (rep.spec.by_id[rule.culprit].kind == "input"
+                                              or rule.culprit in rep.overwritten):
+        c = rep.spec.by_id[rule.culprit]
+        host.culprit = rule.culprit
+        host.message += f"，最可能出错的是 {c.address}（{c.label}）"
 
 
 # -- linear rules ----------------------------------------------------------------

@@ -282,7 +282,9 @@ def row_sets(edition):
 # ---------------------------------------------------------------------------
 # Consistency rules (FORMAT.md §5).  Linear rules: sum(lhs) <op> sum(rhs).
 # ``defines_total`` marks the rule whose lhs cell the template writes as a
-# formula over the rhs cells.  ``lhs_text``/``rhs_text`` replace the list of
+# formula over the rhs cells.  ``fold_into`` makes a failure of the rule part of
+# the named rule's finding for the same scope (naming ``culprit``) instead of a
+# finding of its own.  ``lhs_text``/``rhs_text`` replace the list of
 # operands in messages when it would be too long.
 # Severities: error (错误), verify (核实), hint (提示).
 # ---------------------------------------------------------------------------
@@ -326,6 +328,9 @@ LINEAR_RULES = [
         "op": "<=",
         "rhs": ["t3.new.{col}", "t3.carried_in.{col}"],
         "scope": "“{col_label}”列",
+        # Implied by T3-1 and non-negativity, so it never fails alone: when it fails,
+        # it names the likely culprit (四) inside the T3-1 finding of the same column.
+        "fold_into": "T3-1", "culprit": "t3.carry_forward.{col}",
     },
     {
         "id": "T4-1", "severity": "error", "editions": ["2019", "2021"],

@@ -124,6 +124,8 @@ class LinearRule:
     lhs_text: str = ""
     rhs_text: str = ""
     defines_total: bool = False
+    fold_into: str = ""  # rule id whose finding (same scope) absorbs this one
+    culprit: str = ""  # cell id named as most likely wrong when this rule fails
 
     def cells(self) -> list:
         return [t.cell for t in self.lhs + self.rhs]
@@ -407,7 +409,8 @@ def _compile_rules(ed: str, spec_rules: list, sets: dict, by_id: dict) -> list[L
                 id=r["id"], severity=r["severity"], title=r["title"], lhs=terms["lhs"],
                 op=r["op"], rhs=terms["rhs"], rhs_previous=terms["rhs_previous"], scope=scope,
                 lhs_text=r.get("lhs_text", ""), rhs_text=r.get("rhs_text", ""),
-                defines_total=r.get("defines_total", False)))
+                defines_total=r.get("defines_total", False), fold_into=r.get("fold_into", ""),
+                culprit=r.get("culprit", "").format(**b) if r.get("culprit") else ""))
     return out
 
 
