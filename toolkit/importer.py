@@ -433,7 +433,7 @@ def import_document(path: str | Path, unit: str = "", county: str = "", unit_typ
 
 def import_to_workbook(path: str | Path, output: str | Path, force: bool = False, **kw) -> Imported:
     """Import ``path`` and write a filled template to ``output`` (atomically)."""
-    from .sample import write_sample_workbook
+    from .template import write_filled_workbook
     from .atomic import OutputExistsError
     imp = import_document(path, **kw)
     output = Path(output)
@@ -442,6 +442,6 @@ def import_to_workbook(path: str | Path, output: str | Path, force: bool = False
     values = {k: v for k, v in imp.values.items() if v is not None and not isinstance(v, str)}
     overrides = {k: v for k, v in imp.values.items() if isinstance(v, str)}
     info = {k: v for k, v in imp.info.items() if v not in (None, "")}
-    write_sample_workbook(output, imp.edition, values, info, imp.texts, overrides=overrides,
+    write_filled_workbook(output, imp.edition, values, info, imp.texts, overrides=overrides,
                           text_overrides=True)
     return imp

@@ -8,7 +8,6 @@ template's formulas.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 from .spec import data as E
 from .spec import get_edition
@@ -126,40 +125,7 @@ def totals_of(edition: str, values: dict) -> dict:
     return out
 
 
-def write_sample_workbook(path: str | Path, edition: str, values: dict, info: dict,
-                          texts: dict, overrides: dict | None = None,
-                          text_overrides: bool = False) -> Path:
-    """Write a filled workbook (the template with values) — test/demo helper.
+# Tests and the demo write sample reports with the same writer the importer uses.
+from .template import write_filled_workbook as write_sample_workbook  # noqa: E402,F401
 
-    ``overrides`` maps cell ids to raw values written as-is (e.g. a typed
-    number over a total's formula, or text in a number cell); strings that
-    start with ``=`` become formulas unless ``text_overrides`` is set.
-    Unit details and narrative text are always written as text.
-    """
-    from .template import build_template
-    ed = get_edition(edition)
-    wb = build_template(edition)
-    for c in ed.cells:
-        if c.kind == "input" and c.id in values:
-            wb[c.sheet][c.address].value = values[c.id]
-        elif c.kind == "info" and c.row in info:
-            _set_text(wb[c.sheet][c.address], info[c.row])
-        elif c.kind == "text" and c.row in texts:
-            _set_text(wb[c.sheet][c.address], texts[c.row])
-    for cid, raw in (overrides or {}).items():
-        c = ed.by_id[cid]
-        if text_overrides:
-            _set_text(wb[c.sheet][c.address], raw)
-        else:
-            wb[c.sheet][c.address].value = raw
-    from .atomic import atomic_output
-    with atomic_output(path) as tmp:
-        wb.save(tmp)
-    return Path(path)
-
-
-def _set_text(cell, value) -> None:
-    """Set a value; a string is always stored as text, never as a formula."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+__all__ = ["sample_values", "sample_info", "sample_texts", "totals_of", "write_sample_workbook"]

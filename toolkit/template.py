@@ -186,3 +186,40 @@ def write_template(path: str | Path, edition: str = "2021", force: bool = True) 
     with atomic_output(path, force=force) as tmp:
         wb.save(tmp)
     return Path(path)
+
+
+def write_filled_workbook(path: str | Path, edition: str, values: dict, info: dict,
+                          texts: dict, overrides: dict | None = None,
+                          text_overrides: bool = False) -> Path:
+    """Write the template of ``edition`` filled with ``values``, unit details and texts.
+
+    ``overrides`` maps cell ids to raw values written as-is (e.g. a typed
+    number over a total's formula, or text in a number cell); strings that
+    start with ``=`` become formulas unless ``text_overrides`` is set.
+    Unit details and narrative text are always written as text.
+    """
+    ed = get_edition(edition)
+    wb = build_template(edition)
+    for c in ed.cells:
+        if c.kind == "input" and c.id in values:
+            wb[c.sheet][c.address].value = values[c.id]
+        elif c.kind == "info" and c.row in info:
+            _set_text(wb[c.sheet][c.address], info[c.row])
+        elif c.kind == "text" and c.row in texts:
+            _set_text(wb[c.sheet][c.address], texts[c.row])
+    for cid, raw in (overrides or {}).items():
+        c = ed.by_id[cid]
+        if text_overrides:
+            _set_text(wb[c.sheet][c.address], raw)
+        else:
+            wb[c.sheet][c.address].value = raw
+    with atomic_output(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def _set_text(cell, value) -> None:
+    """Set a value; a string is always stored as text, never as a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
