@@ -543,7 +543,7 @@ def _vml_macros(path: Path) -> dict:
     return out
 
 
-@pytest.mark.parametrize("source", _macro_templates())
+@pytest.mark.parametrize("source", list(_macro_templates()))
 def test_macro_template_survives(tmp_path, source):
     if source is None:
         mt = pytest.importorskip("toolkit.macro_template")
