@@ -39,13 +39,13 @@ from .findings import SEVERITY_LABELS, TABLE_LABELS, CellRef, Finding, sort_find
 from .report import Report, _fmt, read_report
 from .rules import evaluate
 from .spec import edition_for_year, get_edition
+from .spec.editions import MERGE_RULES  # rules that need more than one file
 
 SUMMARY_SHEETS = {"detail": "明细", "issues": "问题清单", "charts": "图表", "about": "说明"}
 DATA_TABLES = ("t2", "t3", "t4")
 DEFAULT_TIMEOUT = 60.0
 JSON_SCHEMA_VERSION = 1
 
-from .spec.editions import MERGE_RULES  # noqa: E402,F401  (rules that need more than one file)
 # Year-over-year swing rule (M-6): these cells, factor and minimum difference.
 SWING_CELLS = ("t3.new.total", "t4.review.total", "t4.suit_direct.total",
                "t4.suit_after_review.total")
