@@ -426,23 +426,23 @@ def test_openpyxl_note_on_button_sheet_keeps_unique_shape_ids(built, tmp_path):
 # CLI
 # ---------------------------------------------------------------------------
 
-def test_cli_macro(tmp_path):
+def test_cli_macro(tmp_path, monkeypatch):
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        res = runner.invoke(main, ["template", "--macro"])
-        assert res.exit_code == 0, res.output
-        assert Path("填报模板-2021.xlsm").is_file()
-        res = runner.invoke(main, ["template", "--macro", "--edition", "2019", "-o", "中文 路径/模板.xlsm",
-                                   "--python", r"%LOCALAPPDATA%\Programs\Python\Python311\python.exe"])
-        assert res.exit_code == 0, res.output
-        wb = openpyxl.load_workbook("中文 路径/模板.xlsm")
-        assert wb[mt.XLWINGS_CONF_SHEET]["B1"].value.startswith("%LOCALAPPDATA%")
-        assert dict(meta_rows("2019")) == {r[0].value: r[1].value for r in wb["xxgk"].iter_rows()}
-        assert runner.invoke(main, ["template", "--python", "python.exe"]).exit_code == 2
-        assert runner.invoke(main, ["template", "--macro", "-o", "x.xlsx"]).exit_code == 2
-        assert runner.invoke(main, ["template", "-o", "x.xlsm"]).exit_code == 2
-        again = runner.invoke(main, ["template", "--macro"])
-        assert again.exit_code == 1 and "--force" in again.output
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(main, ["template", "--macro"])
+    assert res.exit_code == 0, res.output
+    assert Path("填报模板-2021.xlsm").is_file()
+    res = runner.invoke(main, ["template", "--macro", "--edition", "2019", "-o", "中文 路径/模板.xlsm",
+                               "--python", r"%LOCALAPPDATA%\Programs\Python\Python311\python.exe"])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook("中文 路径/模板.xlsm")
+    assert wb[mt.XLWINGS_CONF_SHEET]["B1"].value.startswith("%LOCALAPPDATA%")
+    assert dict(meta_rows("2019")) == {r[0].value: r[1].value for r in wb["xxgk"].iter_rows()}
+    assert runner.invoke(main, ["template", "--python", "python.exe"]).exit_code == 2
+    assert runner.invoke(main, ["template", "--macro", "-o", "x.xlsx"]).exit_code == 2
+    assert runner.invoke(main, ["template", "-o", "x.xlsm"]).exit_code == 2
+    again = runner.invoke(main, ["template", "--macro"])
+    assert again.exit_code == 1 and "--force" in again.output
     res = runner.invoke(main, ["template", "--help"])
     assert "--macro" in res.output and "--python" in res.output and "xxgk template --macro" in res.output
 
