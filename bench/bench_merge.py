@@ -1,7 +1,7 @@
 """Benchmark ``merge`` end to end against a naive openpyxl + pandas baseline.
 
 1. generates N workbooks (``make_workbooks.py``; not timed as part of the merge);
-2. times ``toolkit.merge.merge`` on them: discover, read and check every file in a
+2. times ``toolkit.merge.run.merge`` on them: discover, read and check every file in a
    process pool, merge rules, sums, and the summary workbook with notes and charts;
 3. times the naive baseline on a random subset of ``--baseline-sample`` files —
    ``openpyxl.load_workbook`` of each file, its data cells into a dict, one
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_workbooks import generate  # noqa: E402
 
 from toolkit import __version__  # noqa: E402
-from toolkit.merge import merge  # noqa: E402
+from toolkit.merge.run import merge  # noqa: E402
 from toolkit.spec import get_edition  # noqa: E402
 
 

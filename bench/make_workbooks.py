@@ -1,10 +1,10 @@
 """Generate N filled report workbooks fast, for the merge benchmark.
 
-The template is built once (``toolkit.template.build_template``); each
+The template is built once (``toolkit.xlsx.template.build_template``); each
 workbook is the template's zip package with the data cells of its sheet XML
 filled in (numbers as ``<v>``, text as inline strings).  About 1 ms per
 file instead of ~45 ms with openpyxl.  Values come from
-``toolkit.sample.sample_values`` (they satisfy every rule); about 3 % of
+``toolkit.demo.sample.sample_values`` (they satisfy every rule); about 3 % of
 the files get a typical mistake (a total typed over, or 一+二 ≠ 七+四) so the
 summary has notes to write.
 
@@ -30,9 +30,9 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.sample import sample_info, sample_texts, sample_values  # noqa: E402
+from toolkit.demo.sample import sample_info, sample_texts, sample_values  # noqa: E402
 from toolkit.spec import get_edition  # noqa: E402
-from toolkit.template import build_template  # noqa: E402
+from toolkit.xlsx.template import build_template  # noqa: E402
 
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")?( t="n")?>(?:<v></v>|<v/>)?</c>|'
                    r'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")?( t="n")?/>')

@@ -1,6 +1,6 @@
 """Render PNGs of the demo summary workbook's sheets for docs/merge.md.
 
-Builds the demo district (``toolkit.demo.build_demo``) in a temp dir, prints the
+Builds the demo district (``toolkit.demo.run.build_demo``) in a temp dir, prints the
 summary to PDF with LibreOffice and writes the first page of each sheet,
 cropped, as ``docs/img/summary-<key>.png`` (keys: about, t3, detail, issues,
 charts).  Reuses the helpers of ``docs/render_images.py``.
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 
 from render_images import page_count, page_png, page_text, to_pdf  # noqa: E402
 
-from toolkit.demo import build_demo  # noqa: E402
+from toolkit.demo.run import build_demo  # noqa: E402
 
 # key -> words that identify the first page of that sheet in the PDF text
 MARKERS = {

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from toolkit.sample import sample_info, sample_texts, sample_values, write_sample_workbook  # noqa: E402
+from toolkit.demo.sample import sample_info, sample_texts, sample_values, write_sample_workbook  # noqa: E402
 
 YEARS = {"2019": 2020, "2021": 2021}
 

@@ -1,4 +1,4 @@
-"""A stand-in for the few xlwings / Excel COM objects ``toolkit.excel_button`` uses.
+"""A stand-in for the few xlwings / Excel COM objects ``toolkit.marks.excel_button`` uses.
 
 Backed by an openpyxl workbook loaded from a real file, it behaves like
 Excel where the adapter depends on it: values come back as floats, notes

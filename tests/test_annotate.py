@@ -21,13 +21,13 @@ from conftest import make_report
 from lo import convert, needs_libreoffice
 from workbook_facts import snapshot
 
-from toolkit.check import check
+from toolkit.engine.check import check
 from toolkit.cli import main
-from toolkit.findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW,
+from toolkit.engine.findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW,
                               RESULTS_HEADERS, RESULTS_KEY_COL, RESULTS_SHEET, SEVERITY_LABELS)
 from toolkit.spec import get_edition
-from toolkit.styles import SEVERITY_FILLS
-from toolkit.template import build_template
+from toolkit.xlsx.styles import SEVERITY_FILLS
+from toolkit.xlsx.template import build_template
 
 ED = get_edition("2021")
 SEV_ORDER = ["error", "verify", "hint"]
@@ -282,7 +282,7 @@ def test_the_input_is_never_overwritten(src, tmp_path):
 
 
 def test_macro_workbook_stays_macro_enabled_with_its_buttons(tmp_path):
-    macro_template = pytest.importorskip("toolkit.macro_template")
+    macro_template = pytest.importorskip("toolkit.xlsx.macro_template")
     xlsm = macro_template.build_macro_template(tmp_path / "模板.xlsm", "2021")
     filled = tmp_path / "某某镇.xlsm"
     wb = openpyxl.load_workbook(xlsm, keep_vba=True)

@@ -23,7 +23,7 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from official_format import yaml_summary
 from toolkit.cells import cell_table
 from toolkit.cli import main
-from toolkit.template import build_template
+from toolkit.xlsx.template import build_template
 from workbook_facts import SHEET_COVER, SHEET_TEXT, dv_index, merge_at
 
 ROOT = Path(__file__).resolve().parents[1]

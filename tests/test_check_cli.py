@@ -76,8 +76,8 @@ def test_strict_makes_unexplained_verify_an_error(tmp_path):
 
 def test_explanation_in_results_sheet_satisfies_verify(tmp_path):
     import openpyxl
-    from toolkit.check import check
-    from toolkit.findings import RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_KEY_COL, RESULTS_SHEET
+    from toolkit.engine.check import check
+    from toolkit.engine.findings import RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_KEY_COL, RESULTS_SHEET
     path, _ = make_report(tmp_path / "r.xlsx", overrides={"t2.rules.issued": 1, "t2.rules.in_force": 1})
     finding = next(f for f in check(path).findings if f.rule == "T2-8")
     wb = openpyxl.load_workbook(path)

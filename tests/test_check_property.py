@@ -18,8 +18,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.check import check
-from toolkit.sample import sample_info, write_sample_workbook
+from toolkit.engine.check import check
+from toolkit.demo.sample import sample_info, write_sample_workbook
 from toolkit.spec import data as E
 from toolkit.spec import get_edition
 
@@ -86,7 +86,7 @@ def _named(result, cell_id):
 
 
 def _totals(edition, values):
-    from toolkit.sample import totals_of
+    from toolkit.demo.sample import totals_of
     return totals_of(edition, values)
 
 

@@ -8,7 +8,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from toolkit.cli import main
-from toolkit.demo import DEPARTMENTS, DUPLICATED, MISSING_UNIT, TOWNSHIPS
+from toolkit.demo.run import DEPARTMENTS, DUPLICATED, MISSING_UNIT, TOWNSHIPS
 
 
 def test_demo_runs_and_points_to_the_summary(tmp_path):

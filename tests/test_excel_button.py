@@ -1,6 +1,6 @@
-"""The Excel button's logic (``toolkit.marks``) on real workbooks, without Excel.
+"""The Excel button's logic (``toolkit.marks.core``) on real workbooks, without Excel.
 
-``toolkit.excel_button.XlwingsBook`` and ``toolkit.annotate.OpenpyxlBook``
+``toolkit.marks.excel_button.XlwingsBook`` and ``toolkit.marks.annotate.OpenpyxlBook``
 implement the same small interface; the logic is driven here through the
 openpyxl one on filled workbooks and must give exactly what
 ``xxgk check --annotate`` gives.  The xlwings adapter itself is exercised
@@ -21,11 +21,11 @@ from click.testing import CliRunner
 from conftest import make_report
 from test_annotate import fill_of, mistakes, notes
 
-from toolkit import marks
-from toolkit.annotate import OpenpyxlBook
-from toolkit.check import check
+from toolkit.marks import core as marks
+from toolkit.marks.annotate import OpenpyxlBook
+from toolkit.engine.check import check
 from toolkit.cli import main
-from toolkit.findings import NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_SHEET
+from toolkit.engine.findings import NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_SHEET
 from toolkit.spec import get_edition
 
 
@@ -124,13 +124,13 @@ def test_a_passing_report_says_so(tmp_path):
 
 
 def test_importing_the_button_module_does_not_import_xlwings():
-    code = "import sys, toolkit.excel_button; print('xlwings' in sys.modules)"
+    code = "import sys, toolkit.marks.excel_button; print('xlwings' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_without_excel_the_entry_points_show_a_chinese_message(tmp_path, monkeypatch, capsys):
-    from toolkit import excel_button
+    from toolkit.marks import excel_button
     monkeypatch.setattr(excel_button, "LOG_FILE", tmp_path / "log.txt")
     assert excel_button.validate() is None
     assert excel_button.clear() is None
@@ -139,7 +139,7 @@ def test_without_excel_the_entry_points_show_a_chinese_message(tmp_path, monkeyp
 
 
 def test_unexpected_errors_become_a_message_and_a_log(tmp_path, monkeypatch):
-    from toolkit import excel_button
+    from toolkit.marks import excel_button
     monkeypatch.setattr(excel_button, "LOG_FILE", tmp_path / "log.txt")
     shown = []
 
@@ -170,7 +170,7 @@ def fake_xlwings(monkeypatch):
 
 
 def test_xlwings_adapter_marks_like_the_annotated_copy(tmp_path, fake_xlwings, monkeypatch):
-    from toolkit import excel_button
+    from toolkit.marks import excel_button
     monkeypatch.setattr(excel_button, "LOG_FILE", tmp_path / "log.txt")
     src = filled(tmp_path, "2021", 3)
     cli = tmp_path / "cli.xlsx"
@@ -198,7 +198,7 @@ def test_xlwings_adapter_marks_like_the_annotated_copy(tmp_path, fake_xlwings, m
 
 
 def test_xlwings_adapter_reports_a_password_protected_sheet(tmp_path, fake_xlwings, monkeypatch):
-    from toolkit import excel_button
+    from toolkit.marks import excel_button
     monkeypatch.setattr(excel_button, "LOG_FILE", tmp_path / "log.txt")
     src = filled(tmp_path, "2021", 3)
     excel = fake_xlwings.open_book(src)

@@ -16,14 +16,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.check import check
+from toolkit.engine.check import check
 from toolkit.cli import main
-from toolkit.fill import FillError, fill
-from toolkit.report import read_report
-from toolkit.sample import sample_info, sample_texts, sample_values, write_sample_workbook
+from toolkit.fill.core import FillError, fill
+from toolkit.engine.report import read_report
+from toolkit.demo.sample import sample_info, sample_texts, sample_values, write_sample_workbook
 from toolkit.spec import data as E
 from toolkit.spec import get_edition
-from toolkit.template import build_template
+from toolkit.xlsx.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTIES = ["natural", "commercial", "research", "nonprofit", "legal", "other"]
@@ -546,7 +546,7 @@ def _vml_macros(path: Path) -> dict:
 @pytest.mark.parametrize("source", list(_macro_templates()))
 def test_macro_template_survives(tmp_path, source):
     if source is None:
-        mt = pytest.importorskip("toolkit.macro_template")
+        mt = pytest.importorskip("toolkit.xlsx.macro_template")
         source = tmp_path / "macro.xlsm"
         try:
             mt.build_macro_template(source, "2021")

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from test_seed import T2, T4
-from toolkit.check import check
+from toolkit.engine.check import check
 from toolkit.cli import main
-from toolkit.importer import Table, blocks_from_text, import_document
+from toolkit.publish.importer import Table, blocks_from_text, import_document
 from toolkit.spec import get_edition
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_6d9714ad5485777f.txt"
@@ -21,7 +21,7 @@ needs_seed = pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds not a
 
 def _expected_values():
     """The seed's figures as transcribed by hand in test_seed (table 三 all zero)."""
-    from toolkit.report import parse_number
+    from toolkit.engine.report import parse_number
     ed = get_edition("2019")
     out = {c.id: 0 for c in ed.inputs() if c.table == "t3"}
     for cid, raw in T2.items():
@@ -109,7 +109,7 @@ def test_not_a_report_is_refused(tmp_path):
 
 def test_export_then_import_round_trip(tmp_path, report_factory):
     """A workbook exported as the published .docx imports back to the same values."""
-    from toolkit.export import export_docx
+    from toolkit.publish.export import export_docx
     for edition in ("2019", "2021"):
         path, values = report_factory(edition=edition, seed=11)
         docx = export_docx(path, tmp_path / f"report-{edition}.docx")
@@ -137,7 +137,7 @@ def test_exported_report_renders_in_libreoffice(tmp_path, report_factory):
     import lo
     if lo.SOFFICE is None:
         pytest.skip("LibreOffice not installed")
-    from toolkit.export import export_docx
+    from toolkit.publish.export import export_docx
     path, _ = report_factory(edition="2021", seed=5)
     docx = export_docx(path, tmp_path / "报告.docx")
     pdf = lo.convert(docx, "pdf", tmp_path / "pdf")
@@ -150,7 +150,7 @@ def test_exported_report_renders_in_libreoffice(tmp_path, report_factory):
 
 def test_label_variants_from_published_reports_are_recognised(tmp_path, report_factory):
     """FORMAT.md §5.4 lists spellings found in real reports; they import with a note."""
-    from toolkit.export import export_docx
+    from toolkit.publish.export import export_docx
     path, values = report_factory(edition="2021", seed=12)
     docx = export_docx(path, tmp_path / "r.docx")
     with zipfile.ZipFile(docx) as zf:
@@ -193,8 +193,8 @@ def test_damaged_template_is_repaired_by_import(tmp_path, report_factory):
 def test_an_offices_own_excel_layout_imports(tmp_path, report_factory):
     """One sheet, the report as paragraphs and tables, as offices make their own Excel."""
     import openpyxl
-    from toolkit.export import export_docx
-    from toolkit.importer import blocks_from_docx
+    from toolkit.publish.export import export_docx
+    from toolkit.publish.importer import blocks_from_docx
     for edition in ("2019", "2021"):
         path, values = report_factory(edition=edition, seed=14)
         blocks = blocks_from_docx(export_docx(path, tmp_path / f"r{edition}.docx"))

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from corpus.make_corpus import filled_book
 from toolkit.cli import main
-from toolkit.report import read_report
+from toolkit.engine.report import read_report
 
 ROUNDS = 5
 

@@ -26,7 +26,7 @@ from openpyxl.utils.cell import range_boundaries
 import lo
 from lo import needs_libreoffice
 from toolkit.spec import get_edition
-from toolkit.template import write_template
+from toolkit.xlsx.template import write_template
 from workbook_facts import SHEET_META, dv_index, expected_totals
 
 pytestmark = [pytest.mark.libreoffice, needs_libreoffice]

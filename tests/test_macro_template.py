@@ -42,12 +42,12 @@ from click.testing import CliRunner
 from oletools.olevba import VBA_Parser
 
 from lo import convert, needs_libreoffice
-from toolkit import macro_template as mt
+from toolkit.xlsx import macro_template as mt
 from toolkit.cli import main
-from toolkit.report import read_report
+from toolkit.engine.report import read_report
 from toolkit.spec import data as E
 from toolkit.spec import get_edition
-from toolkit.template import build_template, meta_rows
+from toolkit.xlsx.template import build_template, meta_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook_template.xlsm"

@@ -24,11 +24,11 @@ from click.testing import CliRunner
 from conftest import make_report
 from lo import convert, needs_libreoffice, recalculated_values
 from toolkit.cli import main
-from toolkit.merge import merge
-from toolkit.report import read_report
-from toolkit.rules import evaluate
+from toolkit.merge.run import merge
+from toolkit.engine.report import read_report
+from toolkit.engine.rules import evaluate
 from toolkit.spec import get_edition
-from toolkit.styles import SEVERITY_FILLS
+from toolkit.xlsx.styles import SEVERITY_FILLS
 
 ED = get_edition("2021")
 YEAR = 2021
@@ -52,7 +52,7 @@ def district(tmp_path_factory):
     for i in range(N_UNITS):
         utype = ["乡镇", "街道", "县级政府部门"][i % 3]
         rng = random.Random(1000 + i)
-        from toolkit.sample import sample_values
+        from toolkit.demo.sample import sample_values
         v = sample_values("2021", rng, unit_type=utype)
         ov = {}
         if i == 3:
@@ -299,12 +299,12 @@ def _year_folder(root: Path, year: int, units: dict) -> Path:
     folder.mkdir()
     for name, v in units.items():
         make_report(folder / f"{name}.xlsx", values=v, unit=name,
-                    info=__import__("toolkit.sample", fromlist=["x"]).sample_info(name, "乡镇", year))
+                    info=__import__("toolkit.demo.sample", fromlist=["x"]).sample_info(name, "乡镇", year))
     return folder
 
 
 def test_previous_year_from_folder_and_summary(tmp_path):
-    from toolkit.sample import sample_values
+    from toolkit.demo.sample import sample_values
     rng = random.Random(7)
     last = {n: sample_values("2021", rng) for n in ("甲镇", "乙镇", "丙镇")}
     this = {n: sample_values("2021", rng) for n in last}
@@ -356,7 +356,7 @@ def test_slow_file_times_out_rest_proceeds(tmp_path, monkeypatch):
     folder.mkdir()
     for i in range(3):
         make_report(folder / f"r{i}.xlsx", seed=i, unit=f"单位{i}")
-    import toolkit.merge as m
+    import toolkit.merge.run as m
     real = m.read_report
 
     def slow(path):

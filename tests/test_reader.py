@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from conftest import make_report
-from toolkit.check import check
+from toolkit.engine.check import check
 from toolkit.spec import get_edition
 
 ED = get_edition("2021")
@@ -316,7 +316,7 @@ def test_workbook_saved_by_libreoffice_still_checks(tmp_path):
     import lo
     if lo.SOFFICE is None:
         pytest.skip("LibreOffice not installed")
-    from toolkit.sample import totals_of
+    from toolkit.demo.sample import totals_of
     for edition in ("2019", "2021"):
         path, values = make_report(tmp_path / f"r{edition}.xlsx", edition=edition, seed=21)
         saved = lo.convert(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / f"lo{edition}")

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from lo import needs_libreoffice, recalculated_values
 from toolkit.cli import main
-from toolkit.fill import FillError, fill
-from toolkit.register import RegisterError, load_register, parse_date, register_counts
-from toolkit.report import read_report
+from toolkit.fill.core import FillError, fill
+from toolkit.fill.register import RegisterError, load_register, parse_date, register_counts
+from toolkit.engine.report import read_report
 from toolkit.spec import get_edition
 
 FIXTURE = Path(__file__).parent / "fixtures" / "register_2021.xlsx"

@@ -7,8 +7,8 @@ the way a clerk would type them — including the amount typed with its unit
 
 from __future__ import annotations
 
-from toolkit.check import check
-from toolkit.sample import write_sample_workbook
+from toolkit.engine.check import check
+from toolkit.demo.sample import write_sample_workbook
 from toolkit.spec import get_edition
 
 ED = "2019"

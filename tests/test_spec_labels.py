@@ -17,7 +17,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from official_format import format_text, official_grid, section, shift, yaml_summary
 from toolkit.spec import get_edition
-from toolkit.template import build_template
+from toolkit.xlsx.template import build_template
 from workbook_facts import SHEET_T2, SHEET_T3, SHEET_T4, SHEET_TEXT, find
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ from toolkit.cli import main
 from toolkit.spec import data as E
 from toolkit.spec import get_edition
 from toolkit.spec.model import _fingerprint
-from toolkit.template import build_template
+from toolkit.xlsx.template import build_template
 from workbook_facts import (SHEET_COVER, SHEET_META, SHEET_T2, SHEET_TEXT, dv_index,
                             expected_totals, formula_refs, merge_at, snapshot, snapshot_diff)
 

@@ -13,7 +13,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from .findings import SEVERITY_LABELS
+from .engine.findings import SEVERITY_LABELS
 from .spec import get_edition
 from .spec.model import LinearRule
 
@@ -75,7 +75,7 @@ def _formula(rules: list, ed) -> str:
 
 def _apply(values: dict, info: dict, texts: dict, overrides: dict, ed) -> dict:
     """Apply scenario overrides; ``"+n"`` adds to the current value (of a total: its sum)."""
-    from .sample import totals_of
+    from .demo.sample import totals_of
     raw = {}
     totals = totals_of(ed.key, values)
     for cid, v in overrides.items():
@@ -102,8 +102,8 @@ def _apply(values: dict, info: dict, texts: dict, overrides: dict, ed) -> dict:
 
 def example_messages(workdir: Path) -> dict:
     """Rule id → example message produced by the real checker."""
-    from .check import check
-    from .sample import sample_info, sample_texts, sample_values, write_sample_workbook
+    from .engine.check import check
+    from .demo.sample import sample_info, sample_texts, sample_values, write_sample_workbook
     out: dict = {}
     cases = [(rid, sc) for rid, scs in SCENARIOS.items()
              for sc in (scs if isinstance(scs, list) else [scs])]

@@ -29,8 +29,8 @@ if __package__ in (None, ""):  # run as a script
 
 from toolkit.spec import data as E  # noqa: E402
 from toolkit.spec import get_edition  # noqa: E402
-from toolkit.template import build_template  # noqa: E402
-from toolkit.sample import sample_info, sample_texts, sample_values  # noqa: E402
+from toolkit.xlsx.template import build_template  # noqa: E402
+from toolkit.demo.sample import sample_info, sample_texts, sample_values  # noqa: E402
 
 YEAR = {"2019": 2020, "2021": 2021}
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",

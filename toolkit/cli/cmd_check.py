@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..check import check
+from ..engine.check import check
 from ..errors import UnreadableWorkbook
-from ..render import render_result
+from ..engine.render import render_result
 from .common import echo_json, friendly_errors
 
 
@@ -48,7 +48,7 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
         click.echo(f"错误：上一年度报告无法读取：{exc}", err=True)
         raise SystemExit(2) from None
     if annotate_out:
-        from ..annotate import annotate_results
+        from ..marks.annotate import annotate_results
         written = annotate_results(results, annotate_out)
         for p in written:
             click.echo(f"已写出带批注的副本：{p}", err=True)
@@ -66,7 +66,7 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
 
 def _expand(args) -> list:
     """Files as given; a folder stands for the workbooks in it (as ``merge`` finds them)."""
-    from ..merge import discover
+    from ..merge.run import discover
     out = []
     for a in args:
         if Path(a).is_dir():

@@ -2,7 +2,7 @@
 
 import click
 
-from ..demo import build_demo, guide
+from ..demo.run import build_demo, guide
 from .common import friendly_errors
 
 

@@ -2,8 +2,8 @@
 
 import click
 
-from ..check import check
-from ..export import export_docx
+from ..engine.check import check
+from ..publish.export import export_docx
 from .common import friendly_errors
 
 

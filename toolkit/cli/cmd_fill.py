@@ -2,7 +2,7 @@
 
 import click
 
-from ..fill import fill
+from ..fill.core import fill
 from ..spec import EDITIONS
 from .common import friendly_errors
 

@@ -2,7 +2,7 @@
 
 import click
 
-from ..importer import import_to_workbook
+from ..publish.importer import import_to_workbook
 from .common import friendly_errors
 
 

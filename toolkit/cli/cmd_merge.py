@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from ..merge import DEFAULT_TIMEOUT, merge
+from ..merge.run import DEFAULT_TIMEOUT, merge
 from .common import echo_json, friendly_errors
 
 

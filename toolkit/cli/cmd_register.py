@@ -2,7 +2,7 @@
 
 import click
 
-from ..register import write_register_template
+from ..fill.register import write_register_template
 from .common import edition_option, friendly_errors
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ..template import write_template
+from ..xlsx.template import write_template
 from .common import edition_option, friendly_errors
 
 
@@ -46,7 +46,7 @@ def command(edition, output, macro, python_path, force):
             raise click.UsageError(f"启用宏的模板应保存为 .xlsm 文件：{output}")
         raise click.UsageError(f"不带宏的模板应保存为 .xlsx 文件：{output}（需要校验按钮请加 --macro）")
     if macro:
-        from ..macro_template import build_macro_template
+        from ..xlsx.macro_template import build_macro_template
         path = build_macro_template(output, edition, python_path=python_path, force=force)
         click.echo(f"已生成 {edition} 版启用宏的填报模板：{path}")
         return

@@ -398,7 +398,7 @@ CROSS_YEAR_RULES = [
 ]
 
 # Rules that are not linear equations; implemented by named checks in
-# toolkit.rules, described here so docs and messages come from one place.
+# toolkit.engine.rules, described here so docs and messages come from one place.
 OTHER_RULES = [
     {"id": "T3-4", "severity": "error", "title": "表三各项均为非负整数",
      "check": "cell_type", "tables": ["t3"]},

@@ -2,10 +2,10 @@
 
 One piece of logic serves two writers:
 
-* ``xxgk check --annotate`` (``toolkit.annotate.OpenpyxlBook``: a copy of
+* ``xxgk check --annotate`` (``toolkit.marks.annotate.OpenpyxlBook``: a copy of
   the file, written with openpyxl);
 * the 校验 / 清除标记 buttons of the macro template
-  (``toolkit.excel_button.XlwingsBook``: the open workbook, live in Excel).
+  (``toolkit.marks.excel_button.XlwingsBook``: the open workbook, live in Excel).
 
 Both implement the small :class:`MarkableBook` interface below; everything
 else — which cells get a note, the note text, the fill of the worst
@@ -29,13 +29,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from . import __version__
-from .errors import UnreadableWorkbook
-from .findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_KEY_COL,
+from .. import __version__
+from ..errors import UnreadableWorkbook
+from ..engine.findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_KEY_COL,
                        RESULTS_SHEET, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS)
-from .spec import data as E
-from .styles import ROLE_STYLES, SEVERITY_FILLS
-from .xlsx_reader import RawBook, RawCell, RawSheet
+from ..spec import data as E
+from ..xlsx.styles import ROLE_STYLES, SEVERITY_FILLS
+from ..xlsx.reader import RawBook, RawCell, RawSheet
 
 NOTE_PREFIX = f"{NOTE_AUTHOR}："
 # Hidden column after the key: the cells this run marked ("sheet!A1" joined
@@ -160,7 +160,7 @@ def kept_note(text: str) -> tuple | None:
 
 
 def wanted_sheets() -> set:
-    from .report import wanted_sheets as w
+    from ..engine.report import wanted_sheets as w
     return w()
 
 
@@ -191,9 +191,9 @@ def raw_book(book: MarkableBook) -> RawBook:
 
 def check_book(book: MarkableBook):
     """Run the engine on the book's current contents → ``CheckResult``."""
-    from .check import CheckResult
-    from .report import report_from_book
-    from .rules import evaluate
+    from ..engine.check import CheckResult
+    from ..engine.report import report_from_book
+    from ..engine.rules import evaluate
     try:
         rep = report_from_book(raw_book(book))
     except UnreadableWorkbook as exc:
@@ -269,13 +269,13 @@ def note_text(findings: list) -> str:
 def template_fill(edition: str | None, sheet: str, address: str) -> str | None:
     """The fill colour the template gives ``sheet!address`` (None: no fill).
 
-    Mirrors ``toolkit.template.write_layout``: data cells that are filled in
+    Mirrors ``toolkit.xlsx.template.write_layout``: data cells that are filled in
     (inputs, cover fields, texts) have no fill, other cells the fill of their
     layout role; cells of a bordered merged range take the first cell's.
     """
     if edition not in ("2019", "2021"):
         return None
-    from .spec import get_edition
+    from ..spec import get_edition
     ed = get_edition(edition)
     lay = next((l for l in ed.layouts if l.name == sheet), None)
     if lay is None:
@@ -374,7 +374,7 @@ def _layout_merges(edition: str | None) -> dict:
     """Merged ranges of the template, by sheet (findings name the first cell of a range)."""
     if edition not in ("2019", "2021"):
         return {}
-    from .spec import get_edition
+    from ..spec import get_edition
     return {lay.name: list(lay.merges) for lay in get_edition(edition).layouts}
 
 

@@ -1,7 +1,7 @@
 """Build the macro-enabled template (``.xlsm``) with the 校验 / 清除标记 buttons.
 
-The workbook is the locked template of ``toolkit.template`` drawn by
-XlsxWriter (``toolkit.xlsx_layout``) — same sheets, labels, merges,
+The workbook is the locked template of ``toolkit.xlsx.template`` drawn by
+XlsxWriter (``toolkit.xlsx.layout``) — same sheets, labels, merges,
 formulas, validations, protection and meta sheet — plus:
 
 * a VBA project (``xl/vbaProject.bin``) built with pyOpenVBA, holding the
@@ -28,18 +28,18 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .atomic import atomic_output
-from .errors import XxgkError
-from .spec import data as E
-from .spec import get_edition
+from ..atomic import atomic_output
+from ..errors import XxgkError
+from ..spec import data as E
+from ..spec import get_edition
 from .template import meta_rows
-from .xlsx_layout import FormatCache, write_layout
+from .layout import FormatCache, write_layout
 
 # VBA source of our module: ``macros/xxgk.bas`` in the repository (the
 # source of truth); installed packages carry a copy under toolkit/data/macros
 # (a test keeps the two identical).
-MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"
-PACKAGED_MACROS_DIR = Path(__file__).resolve().parent / "data" / "macros"
+MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+PACKAGED_MACROS_DIR = Path(__file__).resolve().parents[1] / "data" / "macros"
 MODULE_NAME = "xxgk"
 MODULE_FILE = (MACROS_DIR if (MACROS_DIR / "xxgk.bas").is_file() else PACKAGED_MACROS_DIR) / "xxgk.bas"
 
@@ -207,7 +207,7 @@ def xlwings_conf_rows(python_path: str | None = None) -> list[tuple[str, str]]:
 
 
 def _protect(ws, allow_resize: bool) -> None:
-    """Sheet protection exactly as ``toolkit.template`` sets it with openpyxl.
+    """Sheet protection exactly as ``toolkit.xlsx.template`` sets it with openpyxl.
 
     No password; drawing objects (the buttons, cell notes) and scenarios are
     not protected, as in the ``.xlsx`` template; with ``allow_resize`` clerks

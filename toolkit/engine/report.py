@@ -14,12 +14,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UnreadableWorkbook
+from ..errors import UnreadableWorkbook
 from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, CellRef, Finding
-from .spec import data as E
-from .spec import get_edition
-from .spec.model import Cell, Edition
-from .xlsx_reader import RawBook, RawCell, read_workbook
+from ..spec import data as E
+from ..spec import get_edition
+from ..spec.model import Cell, Edition
+from ..xlsx.reader import RawBook, RawCell, read_workbook
 
 META_SHEET = E.SHEETS["meta"]
 

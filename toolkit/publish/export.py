@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .atomic import atomic_output
-from .report import Report, _fmt, read_report
-from .spec import data as E
-from .spec.model import SheetLayout
+from ..atomic import atomic_output
+from ..engine.report import Report, _fmt, read_report
+from ..spec import data as E
+from ..spec.model import SheetLayout
 
 FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"

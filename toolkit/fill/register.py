@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .atomic import atomic_output
-from .errors import XxgkError
-from .spec import data as E
-from .spec import edition_for_year
+from ..atomic import atomic_output
+from ..errors import XxgkError
+from ..spec import data as E
+from ..spec import edition_for_year
 
 REGISTER_SHEET = "登记台账"
 HELP_SHEET = "说明"
@@ -271,7 +271,7 @@ def load_register(path: str | Path, edition: str, year: int,
     or :class:`~toolkit.errors.UnreadableWorkbook` when the file is not a
     workbook.  The file is only read.
     """
-    from .xlsx_reader import read_workbook
+    from ..xlsx.reader import read_workbook
 
     path = Path(path)
     book = read_workbook(path)
@@ -476,7 +476,7 @@ def build_register_template(edition: str = "2021"):
     from openpyxl.workbook.defined_name import DefinedName
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from . import styles
+    from ..xlsx import styles
 
     items = result_items(edition)
     wb = Workbook()

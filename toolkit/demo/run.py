@@ -1,6 +1,6 @@
 """``demo``: a realistic sample district, merged — the main job on built-in data.
 
-Writes 15 townships/街道 and 5 县级政府部门 filled from ``toolkit.sample``
+Writes 15 townships/街道 and 5 县级政府部门 filled from ``toolkit.demo.sample``
 (plausible numbers that satisfy every rule), then injects the mistakes
 clerks really make, adds a roster with one unit that sent nothing and a
 second copy of one unit's workbook, and merges the folder.
@@ -13,9 +13,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .merge import MergeResult, merge
+from ..merge.run import MergeResult, merge
 from .sample import sample_info, sample_texts, sample_values, write_sample_workbook
-from .spec import edition_for_year
+from ..spec import edition_for_year
 
 DEMO_YEAR = 2024
 DEMO_COUNTY = "示例区"

@@ -19,10 +19,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import XxgkError
-from .report import parse_number
-from .spec import data as E
-from .spec import edition_for_year, get_edition
+from ..errors import XxgkError
+from ..engine.report import parse_number
+from ..spec import data as E
+from ..spec import edition_for_year, get_edition
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -120,8 +120,8 @@ def blocks_from_xlsx(path: Path) -> list:
     older or damaged template): each sheet's rows in order; a row holding one text
     cell is a paragraph, other rows are table rows.  Read with the guarded reader."""
     from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
-    from .errors import UnreadableWorkbook
-    from .xlsx_reader import read_workbook
+    from ..errors import UnreadableWorkbook
+    from ..xlsx.reader import read_workbook
     try:
         book = read_workbook(path)
     except UnreadableWorkbook as exc:
@@ -433,8 +433,8 @@ def import_document(path: str | Path, unit: str = "", county: str = "", unit_typ
 
 def import_to_workbook(path: str | Path, output: str | Path, force: bool = False, **kw) -> Imported:
     """Import ``path`` and write a filled template to ``output`` (atomically)."""
-    from .template import write_filled_workbook
-    from .atomic import OutputExistsError
+    from ..xlsx.template import write_filled_workbook
+    from ..atomic import OutputExistsError
     imp = import_document(path, **kw)
     output = Path(output)
     if output.exists() and not force:

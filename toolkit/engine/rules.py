@@ -11,8 +11,8 @@ import difflib
 
 from .findings import CellRef, Finding, sort_findings
 from .report import Report, _fmt
-from .spec import edition_for_year
-from .spec.model import LinearRule
+from ..spec import edition_for_year
+from ..spec.model import LinearRule
 
 EPS = 1e-6
 
@@ -183,7 +183,7 @@ def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
 
 
 def _cross_specs():
-    from .spec import data
+    from ..spec import data
     return data.CROSS_YEAR_RULES
 
 
@@ -321,7 +321,7 @@ def _text_figures(r, rep: Report, previous):
 
 
 def _unit_types():
-    from .spec import data
+    from ..spec import data
     return data.UNIT_TYPES
 
 
@@ -334,5 +334,5 @@ NAMED_CHECKS = {
     "required": _required,
     "text_figures": _text_figures,
     # cell_type, numeric_text, not_a_number, blank_cells, structure and
-    # unit_conversion are found while reading (toolkit.report).
+    # unit_conversion are found while reading (toolkit.engine.report).
 }

@@ -1,4 +1,4 @@
-"""Write a :class:`toolkit.merge.MergeResult` as the summary workbook (XlsxWriter).
+"""Write a :class:`toolkit.merge.run.MergeResult` as the summary workbook (XlsxWriter).
 
 Sheets, in order:
 
@@ -26,15 +26,15 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from . import __version__
-from .atomic import atomic_output
-from .findings import NOTE_AUTHOR, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS
-from .report import Report
-from .spec import data as E
-from .spec import get_edition
-from .styles import FONT, LABEL_FILL, SEVERITY_FILLS
-from .template import META_KEYS
-from .xlsx_layout import FormatCache, write_layout
+from .. import __version__
+from ..atomic import atomic_output
+from ..engine.findings import NOTE_AUTHOR, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS
+from ..engine.report import Report
+from ..spec import data as E
+from ..spec import get_edition
+from ..xlsx.styles import FONT, LABEL_FILL, SEVERITY_FILLS
+from ..xlsx.template import META_KEYS
+from ..xlsx.layout import FormatCache, write_layout
 
 DETAIL = "明细"
 ISSUES = "问题清单"
@@ -227,7 +227,7 @@ def _streaming_sheet(wb, name: str):
 
 def _write_detail(wb, fmts, result, ed) -> dict:
     """Write 明细; returns {(unit index, finding index): (row, col)} for links."""
-    from .merge import data_columns
+    from .run import data_columns
     ws = _streaming_sheet(wb, DETAIL)
     cols = data_columns(ed.key)
     cells = [ed.by_id[c] for c in cols]
@@ -314,8 +314,8 @@ def _write_detail(wb, fmts, result, ed) -> dict:
 
 def read_detail(path: str | Path, edition: str) -> dict:
     """Last year's values per unit from a summary's 明细: ``{norm name: Report}``."""
-    from .merge import norm_name
-    from .xlsx_reader import read_workbook
+    from .run import norm_name
+    from ..xlsx.reader import read_workbook
     book = read_workbook(path, {DETAIL})
     sheet = book.sheets.get(DETAIL)
     out: dict = {}
@@ -572,7 +572,7 @@ def _write_about(ws, fmts, result) -> None:
         ws.write_string(row, 1, text, wrap)
     row += 2
     ws.write_string(row, 0, "汇总时的检查", label_fmt)
-    from .merge import MERGE_RULES
+    from .run import MERGE_RULES
     for rule, (sev, title) in MERGE_RULES.items():
         row += 1
         ws.write_string(row, 0, f"{rule}（{SEVERITY_LABELS[sev]}）", fmts.get("cell", SEVERITY_FILLS[sev]))

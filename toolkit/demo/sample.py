@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 
-from .spec import data as E
-from .spec import get_edition
+from ..spec import data as E
+from ..spec import get_edition
 
 # Relative frequency of each result row in practice (public and partial
 # disclosure dominate, then 本机关不掌握).
@@ -126,6 +126,6 @@ def totals_of(edition: str, values: dict) -> dict:
 
 
 # Tests and the demo write sample reports with the same writer the importer uses.
-from .template import write_filled_workbook as write_sample_workbook  # noqa: E402,F401
+from ..xlsx.template import write_filled_workbook as write_sample_workbook  # noqa: E402,F401
 
 __all__ = ["sample_values", "sample_info", "sample_texts", "totals_of", "write_sample_workbook"]

@@ -5,7 +5,7 @@ The district's main job.  Each workbook is checked with the same engine as
 worker processes; one bad or slow file never stops the merge.  The merge
 then applies the rules that only make sense across files (duplicates, wrong
 edition or year, roster, year-over-year swings), sums the units that can be
-summed and hands everything to :mod:`toolkit.summary_writer`.
+summed and hands everything to :mod:`toolkit.merge.summary`.
 
 Rules of the merge (see ``MERGE_RULES`` and docs/merge.md):
 
@@ -33,13 +33,13 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .errors import UnreadableWorkbook, XxgkError
-from .findings import SEVERITY_LABELS, TABLE_LABELS, CellRef, Finding, sort_findings
-from .report import Report, _fmt, read_report
-from .rules import evaluate
-from .spec import edition_for_year, get_edition
-from .spec.editions import MERGE_RULES  # rules that need more than one file
+from .. import __version__
+from ..errors import UnreadableWorkbook, XxgkError
+from ..engine.findings import SEVERITY_LABELS, TABLE_LABELS, CellRef, Finding, sort_findings
+from ..engine.report import Report, _fmt, read_report
+from ..engine.rules import evaluate
+from ..spec import edition_for_year, get_edition
+from ..spec.editions import MERGE_RULES  # rules that need more than one file
 
 SUMMARY_SHEETS = {"detail": "明细", "issues": "问题清单", "charts": "图表", "about": "说明"}
 DATA_TABLES = ("t2", "t3", "t4")
@@ -144,7 +144,7 @@ class UnitResult:
 
     @property
     def verdict_label(self) -> str:
-        from .check import VERDICTS
+        from ..engine.check import VERDICTS
         return VERDICTS[self.verdict]
 
 
@@ -367,7 +367,7 @@ def load_previous(path: str | Path, recursive: bool = False) -> dict:
         return out
     rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
     if rep.kind == "summary":
-        from .summary_writer import read_detail
+        from .summary import read_detail
         return read_detail(path, rep.edition)
     if rep.unit:
         out[norm_name(rep.unit)] = rep
@@ -386,7 +386,7 @@ def read_roster(path: str | Path) -> list[str]:
         raise XxgkError(f"单位名单文件不存在：{path}")
     names: list = []
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .xlsx_reader import read_workbook
+        from ..xlsx.reader import read_workbook
         try:
             book = read_workbook(path)
         except UnreadableWorkbook as exc:
@@ -539,7 +539,7 @@ class MergeResult:
         """values.csv, findings.csv, totals.csv in UTF-8 with BOM (opens in Excel)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        from .atomic import atomic_output
+        from ..atomic import atomic_output
         written = []
         for name, frame in (("values", self.values_frame()), ("findings", self.findings_frame()),
                             ("totals", self.totals_frame())):
@@ -730,7 +730,7 @@ def merge(folder: str | Path, output: str | Path | None = None, *, units: str | 
     if not paths:
         raise XxgkError(f"文件夹 {folder} 中没有找到 .xlsx 或 .xlsm 工作簿")
     if output is not None and Path(output).exists() and not force:
-        from .atomic import OutputExistsError
+        from ..atomic import OutputExistsError
         raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
     roster = read_roster(units) if units else []
     prev_reports: dict = {}
@@ -749,7 +749,7 @@ def merge(folder: str | Path, output: str | Path | None = None, *, units: str | 
     result.county = counties.most_common(1)[0][0] if counties else ""
     result.name = name or f"{result.county or folder.resolve().name}（汇总）"
     if output is not None:
-        from .summary_writer import write_summary
+        from .summary import write_summary
         result.output = str(output)
         write_summary(result, output)
     result.elapsed = time.perf_counter() - t0

@@ -9,7 +9,7 @@ Sources, any combination:
   this year's 二、上年结转 = last year's 四、结转下年度继续办理, and what the
   edition pair allows in table 二 (2019→2019: 上一年项目数量 = last year's
   上一年项目数量 + 本年增/减; 2021→2021: last year's 现行有效件数 as a cell note);
-* **register** — the 依申请公开登记台账: all of table 三 (``toolkit.register``);
+* **register** — the 依申请公开登记台账: all of table 三 (``toolkit.fill.register``);
 * **unit** / **year** — the unit name and the report year.
 
 Everything is validated first; any refused key, bad register row or
@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .atomic import OutputExistsError, atomic_output
-from .errors import UnreadableWorkbook, XxgkError
-from .spec import data as E
-from .spec import edition_for_year, get_edition
-from .spec.model import Cell, Edition
+from ..atomic import OutputExistsError, atomic_output
+from ..errors import UnreadableWorkbook, XxgkError
+from ..spec import data as E
+from ..spec import edition_for_year, get_edition
+from ..spec.model import Cell, Edition
 
 NOTE_AUTHOR = "xxgk填报"
 MAX_TEXT = 32000  # the template's text validation limit
@@ -222,7 +222,7 @@ def _number(value, integer: bool):
 
 
 def _year_bounds() -> tuple[int, int]:
-    from .template import VALIDATIONS
+    from ..xlsx.template import VALIDATIONS
     v = VALIDATIONS["year"]
     return int(v["formula1"]), int(v["formula2"])
 
@@ -484,7 +484,7 @@ def _plan_register(plan: _Plan, path: Path, year: int, source: str, today) -> in
 
 def _template_meta(path: Path) -> dict:
     """Meta rows of a template file via the guarded reader (validates it)."""
-    from .report import read_report
+    from ..engine.report import read_report
     try:
         rep = read_report(path)
     except UnreadableWorkbook as exc:
@@ -517,7 +517,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def renumber_note_shapes(path: Path) -> None:
     """Unique VML shape ids after openpyxl added notes (see ``annotate.normalise_vml``)."""
-    from .annotate import normalise_vml
+    from ..marks.annotate import normalise_vml
     normalise_vml(path)
 
 
@@ -533,7 +533,7 @@ def fill(output: str | Path, edition: str | None = None, data=None, previous=Non
 
     ``data``: a JSON/YAML/CSV file or a mapping (key → value, see
     :func:`resolve_key`); ``previous``: last year's workbook (path or
-    :class:`~toolkit.report.Report`); ``register``: the register workbook;
+    :class:`~toolkit.engine.report.Report`); ``register``: the register workbook;
     ``unit``: the unit name; ``year``: the report year (else from the data,
     or last year's report + 1); ``edition``: else from the year, else the
     template's, else 2021; ``template``: a template file (``.xlsx`` or the
@@ -543,7 +543,7 @@ def fill(output: str | Path, edition: str | None = None, data=None, previous=Non
     Raises :class:`FillError` (nothing written) or
     :class:`~toolkit.atomic.OutputExistsError`.
     """
-    from .report import Report, read_report
+    from ..engine.report import Report, read_report
 
     output = Path(output)
     template = Path(template) if template is not None else None
@@ -667,7 +667,7 @@ def _data_year(pairs) -> int | None:
 
 def _open_template(template: Path | None, ed: Edition):
     if template is None:
-        from .template import build_template
+        from ..xlsx.template import build_template
         return build_template(ed.key)
     import openpyxl
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .errors import UnreadableWorkbook
+from .. import __version__
+from ..errors import UnreadableWorkbook
 from .findings import JSON_SCHEMA_VERSION, SEVERITY_LABELS, count
 from .report import Report, read_report
 from .rules import evaluate

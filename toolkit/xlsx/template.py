@@ -11,10 +11,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import styles
-from .atomic import atomic_output
-from .spec import data as E
-from .spec import get_edition
-from .spec.model import Edition, SheetLayout
+from ..atomic import atomic_output
+from ..spec import data as E
+from ..spec import get_edition
+from ..spec.model import Edition, SheetLayout
 
 META_KEYS = ("edition", "template_version", "fingerprint", "kind")
 
@@ -148,7 +148,7 @@ def meta_rows(edition: str | Edition) -> list[tuple[str, str]]:
     """(key, value) rows of the very hidden meta sheet, in ``META_KEYS`` order.
 
     The one source of these values for every template writer (openpyxl here,
-    XlsxWriter in ``toolkit.macro_template``), so readers detect the edition
+    XlsxWriter in ``toolkit.xlsx.macro_template``), so readers detect the edition
     and fingerprint of either template the same way.
     """
     ed = edition if isinstance(edition, Edition) else get_edition(edition)

@@ -1,8 +1,8 @@
 """``xxgk check --annotate``: a marked copy of each checked workbook.
 
-:class:`OpenpyxlBook` implements ``toolkit.marks.MarkableBook`` over an
+:class:`OpenpyxlBook` implements ``toolkit.marks.core.MarkableBook`` over an
 openpyxl workbook loaded from a file; the marking logic itself lives in
-``toolkit.marks`` (shared with the Excel button).  The input file is never
+``toolkit.marks.core`` (shared with the Excel button).  The input file is never
 modified: the copy is written atomically to the output path.
 """
 
@@ -13,14 +13,14 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from .atomic import atomic_output
-from .errors import XxgkError
-from .findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_HEADERS,
+from ..atomic import atomic_output
+from ..errors import XxgkError
+from ..engine.findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_HEADERS,
                        RESULTS_KEY_COL, RESULTS_SHEET)
-from .marks import (RESULTS_RECORD_COL, RESULTS_RECORD_HEADER, RESULTS_WIDTHS, SheetContent,
+from .core import (RESULTS_RECORD_COL, RESULTS_RECORD_HEADER, RESULTS_WIDTHS, SheetContent,
                     results_row_height,
                     apply_marks, combine_note, is_our_note, kept_note)
-from .styles import FONT, LABEL_FILL, SEVERITY_FILLS
+from ..xlsx.styles import FONT, LABEL_FILL, SEVERITY_FILLS
 
 VML = "urn:schemas-microsoft-com:vml"
 VML_OFFICE = "urn:schemas-microsoft-com:office:office"
@@ -334,8 +334,8 @@ def normalise_vml(path: Path) -> None:
 
 def annotate_file(path: str | Path, out: str | Path, result=None) -> Path:
     """Write a marked copy of ``path`` (checked now unless ``result`` is given) to ``out``."""
-    from .check import check
-    from .errors import UnreadableWorkbook
+    from ..engine.check import check
+    from ..errors import UnreadableWorkbook
     path, out = Path(path), Path(out)
     if out.exists() and out.resolve() == path.resolve():
         raise XxgkError(f"带批注的副本不能覆盖原文件：{out}")

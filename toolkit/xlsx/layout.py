@@ -3,13 +3,13 @@
 Used where XlsxWriter is the better writer: the merge summary (fast,
 charts) and the macro-enabled template (VBA project, buttons).  Produces
 the same labels, merges, formulas, validations and protection as the
-openpyxl template writer in ``toolkit.template``.
+openpyxl template writer in ``toolkit.xlsx.template``.
 """
 
 from __future__ import annotations
 
 from . import styles
-from .spec.model import Edition, SheetLayout
+from ..spec.model import Edition, SheetLayout
 from .template import VALIDATIONS, validation_targets
 
 _TEXT_SAFE_PREFIXES = ("=", "+", "-", "@")

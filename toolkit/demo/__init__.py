@@ -1,0 +1,1 @@
+"""Built-in sample data (``sample``) and the demo district (``run``)."""
