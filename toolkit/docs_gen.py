@@ -13,8 +13,8 @@ import random
 import tempfile
 from pathlib import Path
 
-from .engine.findings import SEVERITY_LABELS
-from .spec import get_edition
+from .spec import EDITIONS, get_edition
+from .spec.catalogue import CATALOGUE, SEVERITY_LABELS
 from .spec.model import LinearRule
 
 # Scenario per rule id: (edition, overrides of this year's inputs, unit_type,
@@ -100,32 +100,43 @@ def _apply(values: dict, info: dict, texts: dict, overrides: dict, ed) -> dict:
     return raw
 
 
-def example_messages(workdir: Path) -> dict:
-    """Rule id → example message produced by the real checker."""
+def scenarios(rule_id: str) -> list:
+    """The breaking examples of ``rule_id`` (each a tuple, see ``SCENARIOS``)."""
+    sc = SCENARIOS.get(rule_id, [])
+    return sc if isinstance(sc, list) else [sc]
+
+
+def run_scenario(rule_id: str, scenario: tuple, workdir: Path, n: int = 0):
+    """Write the scenario's workbook (and last year's when it has one) and check it."""
     from .engine.check import check
     from .demo.sample import sample_info, sample_texts, sample_values, write_sample_workbook
+    edition, overrides, unit_type, prev_over = scenario
+    ed = get_edition(edition)
+    rng = random.Random(7)
+    year = ed.example_year
+    values = sample_values(edition, rng, unit_type=unit_type)
+    info = sample_info("示例镇人民政府", unit_type, year)
+    texts = sample_texts("示例镇", year, values, rng)
+    previous = None
+    if prev_over is not None:
+        pvalues, pinfo, ptexts = dict(values), dict(info, year=year - 1), dict(texts)
+        praw = _apply(pvalues, pinfo, ptexts, prev_over, ed)
+        previous = write_sample_workbook(workdir / "上年报告.xlsx", edition, pvalues,
+                                         pinfo, ptexts, overrides=praw)
+    raw = _apply(values, info, texts, overrides, ed)
+    path = write_sample_workbook(workdir / f"{rule_id}-{n}.xlsx", edition, values, info, texts,
+                                 overrides=raw)
+    return check(path, previous=previous)
+
+
+def example_messages(workdir: Path) -> dict:
+    """Rule id → example message produced by the real checker."""
     out: dict = {}
-    cases = [(rid, sc) for rid, scs in SCENARIOS.items()
-             for sc in (scs if isinstance(scs, list) else [scs])]
-    for n, (rule_id, (edition, overrides, unit_type, prev_over)) in enumerate(cases):
-        ed = get_edition(edition)
-        rng = random.Random(7)
-        year = 2021 if edition == "2021" else 2020
-        values = sample_values(edition, rng, unit_type=unit_type)
-        info = sample_info("示例镇人民政府", unit_type, year)
-        texts = sample_texts("示例镇", year, values, rng)
-        previous = None
-        if prev_over is not None:
-            pvalues, pinfo, ptexts = dict(values), dict(info, year=year - 1), dict(texts)
-            praw = _apply(pvalues, pinfo, ptexts, prev_over, ed)
-            previous = write_sample_workbook(workdir / "上年报告.xlsx", edition, pvalues, pinfo,
-                                             ptexts, overrides=praw)
-        raw = _apply(values, info, texts, overrides, ed)
-        path = write_sample_workbook(workdir / f"{rule_id}-{n}.xlsx", edition, values, info, texts,
-                                     overrides=raw)
-        result = check(path, previous=previous)
+    cases = [(rid, sc) for rid in SCENARIOS for sc in scenarios(rid)]
+    for n, (rule_id, scenario) in enumerate(cases):
+        result = run_scenario(rule_id, scenario, workdir, n)
         known = set(out.get(rule_id, []))
-        fold = {r.id: r.fold_into for r in get_edition(edition).rules if r.fold_into}
+        fold = {r.id: r.fold_into for r in get_edition(scenario[0]).rules if r.fold_into}
         hits = [f for f in result.findings if f.rule == rule_id
                 and f.message.replace(str(workdir) + "/", "") not in known]
         if not hits and rule_id in fold:  # reported inside the implying rule's finding
@@ -143,7 +154,7 @@ def rules_markdown() -> str:
     lines = [
         "# 校验规则一览",
         "",
-        "<!-- 本页由 `python -m toolkit.docs_gen` 根据规则定义（toolkit/spec/editions.py）和校验程序自动生成，"
+        "<!-- 本页由 `python -m toolkit.docs_gen` 根据规则目录（toolkit/spec/catalogue.py）、版本数据（toolkit/spec/editions.py）和校验程序自动生成，"
         "请勿手工修改。 -->",
         "",
         "级别：**错误**＝报送前必须改正；**核实**＝可能有误，确属实的须在“校验结果”表的“情况说明”栏写明"
@@ -152,54 +163,55 @@ def rules_markdown() -> str:
         "“示例”是校验程序对一个恰好违反该规则的示例工作簿给出的原文。",
         "",
     ]
-    seen = []
-    by_id: dict = {}
-    for edition in ("2019", "2021"):
-        ed = get_edition(edition)
-        for r in ed.rules + ed.cross_year_rules:
-            by_id.setdefault(r.id, {"editions": set(), "rules": {}, "kind": "linear"})
-            by_id[r.id]["editions"].add(edition)
-            by_id[r.id]["rules"].setdefault(edition, []).append(r)
-            if r.id not in seen:
-                seen.append(r.id)
-        for r in ed.other_rules:
-            entry = by_id.setdefault(r["id"], {"editions": set(), "spec": dict(r), "kind": "other"})
-            if r["title"] not in entry["spec"]["title"]:
-                entry["spec"]["title"] += "；" + r["title"]
-            entry["editions"].add(edition)
-            if r["id"] not in seen:
-                seen.append(r["id"])
-    order = sorted(seen, key=lambda i: ({"T3": 0, "T4": 1, "T2": 2, "S": 3, "R": 4}[i.split("-")[0]],
-                                        int(i.split("-")[1])))
     lines += ["| 规则 | 级别 | 适用版本 | 内容 |", "|---|---|---|---|"]
     details = []
-    for rid in order:
-        entry = by_id[rid]
-        if entry["kind"] == "linear":
-            first_ed = sorted(entry["rules"])[0]
-            rules = entry["rules"][first_ed]
-            title, sev = rules[0].title, rules[0].severity
-            formula = _formula(rules, get_edition(first_ed))
-        else:
-            title, sev = entry["spec"]["title"], entry["spec"]["severity"]
-            formula = ""
-        eds = "、".join(sorted(entry["editions"]))
-        lines.append(f"| {rid} | {SEVERITY_LABELS[sev]} | {eds} | {title} |")
-        details += [f"## {rid}　{title}", "", f"- 级别：{SEVERITY_LABELS[sev]}", f"- 适用版本：{eds}"]
+    for r in checker_rules():
+        eds = rule_editions(r.id)
+        linear = {ed: [x for x in get_edition(ed).rules + get_edition(ed).cross_year_rules
+                       if x.id == r.id] for ed in eds}
+        first = next((ed for ed in eds if linear[ed]), None)
+        formula = _formula(linear[first], get_edition(first)) if first else ""
+        sev = SEVERITY_LABELS[r.severity]
+        eds_text = "、".join(eds)
+        lines.append(f"| {r.id} | {sev} | {eds_text} | {r.title} |")
+        details += [f"## {r.id}　{r.title}", "", f"- 级别：{sev}", f"- 适用版本：{eds_text}"]
         if formula:
             details.append(f"- 算式：{formula}")
-        if entry["kind"] == "linear" and rules[0].fold_into:
-            details.append(f"- 说明：这条规则在 {rules[0].fold_into} 成立时必然成立，因此不单独列出，"
-                           f"而是并入同一范围的 {rules[0].fold_into} 问题，并指出最可能出错的格子")
-        details += [f"- 示例：`{m}`" for m in examples.get(rid, [])] or ["- 示例：（无）"]
+        fold = linear[first][0].fold_into if first else ""
+        if fold:
+            details.append(f"- 说明：这条规则在 {fold} 成立时必然成立，因此不单独列出，"
+                           f"而是并入同一范围的 {fold} 问题，并指出最可能出错的格子")
+        details += [f"- 示例：`{m}`" for m in examples.get(r.id, [])] or ["- 示例：（无）"]
         details.append("")
     lines += ["", *details]
-    from .spec.editions import MERGE_RULES
     lines += ["## 汇总（xxgk merge）时的规则", "",
               "这些规则涉及多个文件，只在汇总时检查，详见 [汇总](merge.md)。", "",
               "| 规则 | 级别 | 内容 |", "|---|---|---|"]
-    lines += [f"| {rid} | {SEVERITY_LABELS[sev]} | {title} |" for rid, (sev, title) in MERGE_RULES.items()]
+    lines += [f"| {r.id} | {SEVERITY_LABELS[r.severity]} | {r.title} |"
+              for r in CATALOGUE.values() if r.scope == "merge"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+_PREFIX_ORDER = {"T3": 0, "T4": 1, "T2": 2, "S": 3, "R": 4}
+
+
+def rule_editions(rule_id: str) -> list:
+    """The editions whose compiled spec contains ``rule_id`` (the registry decides)."""
+    out = []
+    for key in EDITIONS:
+        ed = get_edition(key)
+        ids = {x.id for x in ed.rules + ed.cross_year_rules} | {x["id"] for x in ed.other_rules}
+        if rule_id in ids:
+            out.append(key)
+    return out
+
+
+def checker_rules() -> list:
+    """Catalogue rules the checker applies to a workbook (not merge/import), in page order."""
+    rules = [r for r in CATALOGUE.values() if r.scope in ("workbook", "cross_year")]
+    return sorted(rules, key=lambda r: (_PREFIX_ORDER.get(r.id.split("-")[0], 9),
+                                        int(r.id.split("-")[1]) if r.id.split("-")[1].isdigit() else 0,
+                                        r.id))
 
 
 def cli_markdown() -> str:

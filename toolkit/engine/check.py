@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import UnreadableWorkbook
-from .findings import JSON_SCHEMA_VERSION, SEVERITY_LABELS, count
+from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, frame_row
 from .report import Report, read_report
 from .rules import evaluate
 
@@ -106,25 +106,13 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
 
 
 def findings_frame(results):
-    """A pandas DataFrame of findings (one row per finding and involved cell set)."""
-    import pandas as pd
+    """A pandas DataFrame of findings, one row per finding (``findings.FRAME_COLUMNS``)."""
     if isinstance(results, CheckResult):
         results = [results]
     rows = []
     for r in results:
-        for f in r.findings:
-            first = f.cells[0] if f.cells else None
-            rows.append({
-                "file": r.file, "unit": r.unit, "edition": r.report.edition if r.report else None,
-                "rule": f.rule, "severity": f.severity, "severity_label": SEVERITY_LABELS[f.severity],
-                "table": f.table, "sheet": first.sheet if first else None,
-                "address": first.address if first else None,
-                "cell_id": first.cell_id if first else None,
-                "cells": ";".join(c.ref for c in f.cells), "lhs": f.lhs, "rhs": f.rhs,
-                "diff": f.diff, "culprit": f.culprit or None, "message": f.message,
-                "explanation": f.explanation or None,
-            })
+        edition = r.report.edition if r.report else None
+        rows += [frame_row(f, r.file, r.unit, edition) for f in r.findings]
         if not r.readable:
-            rows.append({"file": r.file, "unit": None, "rule": "FILE", "severity": "error",
-                         "severity_label": "错误", "table": "file", "message": r.error})
-    return pd.DataFrame(rows)
+            rows.append(frame_row(finding("FILE", table="file", reason=r.error), r.file))
+    return findings_frame_of(rows)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SEVERITIES = ("error", "verify", "hint")
-SEVERITY_LABELS = {"error": "错误", "verify": "核实", "hint": "提示"}
+from ..spec.catalogue import SEVERITIES, SEVERITY_LABELS, rule as catalogue_rule
+
 SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 TABLE_LABELS = {
     "file": "文件", "structure": "结构", "info": "封面", "t2": "表二", "t3": "表三", "t4": "表四",
@@ -52,6 +52,11 @@ class Finding:
     diff: float | None = None
     culprit: str = ""  # cell id most likely wrong, when one can be named
     explanation: str = ""  # clerk's written explanation (核实 findings)
+    scope: str = ""  # the catalogue scope of the rule (workbook | cross_year | merge | import)
+
+    def __post_init__(self):
+        if not self.scope:
+            self.scope = catalogue_rule(self.rule).scope  # KeyError for an undeclared rule id
 
     @property
     def key(self) -> str:
@@ -73,11 +78,47 @@ class Finding:
     def to_dict(self) -> dict:
         return {
             "rule": self.rule, "severity": self.severity, "severity_label": self.severity_label,
-            "table": self.table, "message": self.message,
+            "scope": self.scope, "table": self.table, "message": self.message,
             "cells": [c.to_dict() for c in self.cells], "related": list(self.related),
             "lhs": self.lhs, "rhs": self.rhs, "diff": self.diff, "culprit": self.culprit or None,
             "explanation": self.explanation or None, "key": self.key,
         }
+
+
+def finding(rule_id: str, variant: str = "", *, table: str = "", cells=(), culprit: str = "",
+            **fields) -> Finding:
+    """A finding of a catalogued rule: severity, scope and message come from the catalogue
+    (``toolkit.spec.catalogue``); ``fields`` fill the message template of ``variant``."""
+    r = catalogue_rule(rule_id)
+    return Finding(rule=rule_id, severity=r.severity_of(variant), table=table,
+                   message=r.message(variant, **fields), cells=list(cells), culprit=culprit,
+                   scope=r.scope)
+
+
+# The one findings frame (check and merge): columns in this order.
+FRAME_COLUMNS = ["file", "unit", "edition", "rule", "severity", "severity_label", "scope", "table",
+                 "table_label", "sheet", "address", "cell_id", "cells", "lhs", "rhs", "diff",
+                 "culprit", "message", "explanation"]
+
+
+def frame_row(f: Finding, file=None, unit=None, edition=None) -> dict:
+    """One row of the findings frame."""
+    first = next((c for c in f.cells if c.address), f.cells[0] if f.cells else None)
+    return {
+        "file": file, "unit": unit, "edition": edition, "rule": f.rule, "severity": f.severity,
+        "severity_label": SEVERITY_LABELS[f.severity], "scope": f.scope, "table": f.table,
+        "table_label": TABLE_LABELS.get(f.table, f.table),
+        "sheet": first.sheet if first else None, "address": first.address if first else None,
+        "cell_id": first.cell_id if first else None, "cells": ";".join(c.ref for c in f.cells),
+        "lhs": f.lhs, "rhs": f.rhs, "diff": f.diff, "culprit": f.culprit or None,
+        "message": f.message, "explanation": f.explanation or None,
+    }
+
+
+def findings_frame_of(rows: list):
+    """The pandas DataFrame of ``frame_row`` rows (columns ``FRAME_COLUMNS``)."""
+    import pandas as pd
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
 
 def sort_findings(findings: list) -> list:

@@ -12,16 +12,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import UnreadableWorkbook
-from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, CellRef, Finding
+from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, CellRef, finding
 from ..spec import data as E
-from ..spec import get_edition
+from ..spec import EDITIONS, get_edition
+from ..spec.catalogue import rule as catalogue_rule, rule_for_check
 from ..spec.model import Cell, Edition
 from ..xlsx.reader import RawBook, RawCell, read_workbook
 
 META_SHEET = E.SHEETS["meta"]
+# Checks of the catalogue done here, while reading (the rest: engine.rules.NAMED_CHECKS).
+READ_CHECKS = {"structure", "cell_type", "unit_conversion", "numeric_text", "not_a_number",
+               "blank_cells"}
+# Rule ids come from the catalogue by check name, never written here.
+STRUCTURE_RULE = rule_for_check("structure").id
+BLANK_RULE = rule_for_check("blank_cells").id
+NUMERIC_TEXT_RULE = rule_for_check("numeric_text").id
+NOT_A_NUMBER_RULE = rule_for_check("not_a_number").id
 
 _UNIT_SUFFIXES = {
     "count": ("件", "个", "项", "次", "条", "人", "家"),
@@ -182,11 +192,11 @@ def report_from_book(book: RawBook) -> Report:
 # -- tamper detection ---------------------------------------------------------
 
 
-def _finding_structure(rep: Report, message: str, sheet: str, address: str = "",
-                       cell_id: str = "", culprit: str = "") -> None:
-    rep.findings.append(Finding(
-        rule="S-2", severity="error", table="structure", message=message,
-        cells=[CellRef(sheet, address, cell_id)], culprit=culprit))
+def _finding_structure(rep: Report, variant: str, sheet: str, address: str = "",
+                       cell_id: str = "", culprit: str = "", **fields) -> None:
+    rep.findings.append(finding(STRUCTURE_RULE, variant, table="structure",
+                                cells=[CellRef(sheet, address, cell_id)], culprit=culprit,
+                                sheet=sheet, address=address, **fields))
 
 
 def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
@@ -197,8 +207,9 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
         if sheet is None:
             missing.add(lay.name)
             others = [n for n in book.sheet_names if n not in E.SHEETS.values() and n != RESULTS_SHEET]
-            hint = f"（工作簿中有未知工作表：{'、'.join(others)}，可能被改名）" if others else ""
-            _finding_structure(rep, f"缺少工作表“{lay.name}”{hint}，该表数据按空白处理", lay.name)
+            hint = catalogue_rule(STRUCTURE_RULE).message("unknown_sheets", names="、".join(others)) \
+                if others else ""
+            _finding_structure(rep, "missing_sheet", lay.name, hint=hint)
             continue
         changed_labels = []
         for addr, lc in lay.cells.items():
@@ -211,19 +222,14 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
             # Many changed labels at once usually mean inserted/deleted rows or columns.
             if len(changed_labels) >= 4:
                 first = changed_labels[0]
-                _finding_structure(
-                    rep, f"{lay.name}!{first[0]}：表格结构与模板不一致（{len(changed_labels)} 处栏目名称"
-                         f"位置不符），可能插入或删除了行、列。此处应为“{first[1]}”，实际为“{first[2] or '空白'}”。"
-                         "可用 xxgk import 按栏目名称把数据搬进一份新模板",
-                    lay.name, first[0])
+                _finding_structure(rep, "shifted", lay.name, first[0], count=len(changed_labels),
+                                   expected=first[1], actual=first[2] or "空白")
             else:
                 for addr, expected, actual in changed_labels:
-                    _finding_structure(
-                        rep, f"{lay.name}!{addr}：栏目名称被改动，应为“{expected}”，实际为“{actual or '空白'}”",
-                        lay.name, addr)
+                    _finding_structure(rep, "label", lay.name, addr, expected=expected,
+                                       actual=actual or "空白")
         if sorted(sheet.merges) != sorted(lay.merges):
-            _finding_structure(rep, f"{lay.name}：合并单元格与模板不一致（可能插入、删除了行列或取消了合并）",
-                               lay.name)
+            _finding_structure(rep, "merges", lay.name)
         # validations on input cells
         covered = set()
         for dv in sheet.validations:
@@ -232,14 +238,10 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
         lost = [c for c in ed.cells if c.sheet == lay.name and c.kind != "total"
                 and c.address not in covered]
         if lost:
-            _finding_structure(
-                rep, f"{lay.name}：{len(lost)} 个填写单元格的数据有效性被删除（如 {lost[0].address}），"
-                     "请使用原模板填写", lay.name, lost[0].address, lost[0].id)
+            _finding_structure(rep, "validations", lay.name, lost[0].address, lost[0].id,
+                               count=len(lost))
         if not sheet.protected and rep.kind == "template":
-            rep.findings.append(Finding(
-                rule="S-2", severity="hint", table="structure",
-                message=f"{lay.name}：工作表保护已被撤销（模板默认保护），请注意不要改动栏目和公式",
-                cells=[CellRef(lay.name, "")]))
+            _finding_structure(rep, "unprotected", lay.name)
     return missing
 
 
@@ -278,9 +280,8 @@ def _read_values(book: RawBook, ed: Edition, rep: Report, missing: set) -> None:
     for table, cells in blanks.items():
         sheet = cells[0].sheet
         addrs = "、".join(x.address for x in cells[:12]) + ("等" if len(cells) > 12 else "")
-        rep.findings.append(Finding(
-            rule="S-7", severity="hint", table=table,
-            message=f"{sheet}：{len(cells)} 个单元格未填写（{addrs}），已按 0 计算；没有发生的请填 0",
+        rep.findings.append(finding(
+            BLANK_RULE, table=table, sheet=sheet, count=len(cells), addresses=addrs,
             cells=[CellRef(x.sheet, x.address, x.id, x.path, None) for x in cells]))
 
 
@@ -297,9 +298,8 @@ def _read_info(c: Cell, raw, rep: Report) -> None:
 
 def _read_input(c: Cell, cell, raw, rep: Report, blanks: dict, sheet_missing: bool) -> None:
     if cell is not None and cell.formula is not None:
-        rep.findings.append(Finding(
-            rule="S-2", severity="error", table=c.table,
-            message=f"{c.ref}：填写单元格中出现了公式“={cell.formula}”，请直接填写数字",
+        rep.findings.append(finding(
+            STRUCTURE_RULE, "formula_in_input", table=c.table, ref=c.ref, formula=cell.formula,
             cells=[rep_cellref(c, "=" + cell.formula)], culprit=c.id))
         rep.invalid.add(c.id)
         rep.values[c.id] = 0
@@ -315,22 +315,21 @@ def _read_input(c: Cell, cell, raw, rep: Report, blanks: dict, sheet_missing: bo
     if status == "invalid":
         rep.invalid.add(c.id)
         rep.values[c.id] = 0
-        rep.findings.append(Finding(
-            rule="R-2", severity="error", table=c.table,
-            message=f"{c.ref}（{c.label}）：填写的“{raw}”不是数字，请填写阿拉伯数字（没有请填 0）",
+        rep.findings.append(finding(
+            NOT_A_NUMBER_RULE, table=c.table, ref=c.ref, label=c.label, raw=raw,
             cells=[rep_cellref(c, raw)], culprit=c.id))
         return
     rep.values[c.id] = value
     if status == "text":
-        rep.findings.append(Finding(
-            rule="R-1" if "元" not in note else "T2-7", severity="hint", table=c.table,
-            message=f"{c.ref}（{c.label}）：“{raw}”{note}，已按数值 {_fmt(value)} 读取；建议直接填写数字",
+        rule = NUMERIC_TEXT_RULE if "元" not in note else _rule_of_check("unit_conversion", c.table)
+        rep.findings.append(finding(
+            rule, table=c.table, ref=c.ref, label=c.label, raw=raw, note=note, value=_fmt(value),
             cells=[rep_cellref(c, raw)]))
     _type_check(c, value, rep)
 
 
 def _type_check(c: Cell, value, rep: Report) -> None:
-    rule = {"t2": "T2-4", "t3": "T3-4", "t4": "T4-4"}.get(c.table, "T3-4")
+    rule = _rule_of_check("cell_type", c.table)
     problem = ""
     if c.type in ("count", "signed") and not float(value).is_integer():
         problem = "应为整数"
@@ -338,9 +337,8 @@ def _type_check(c: Cell, value, rep: Report) -> None:
         problem = "不能为负数"
     if problem:
         rep.invalid.add(c.id)
-        rep.findings.append(Finding(
-            rule=rule, severity="error", table=c.table,
-            message=f"{c.ref}（{c.label}）：{_fmt(value)} {problem}",
+        rep.findings.append(finding(
+            rule, table=c.table, ref=c.ref, label=c.label, value=_fmt(value), problem=problem,
             cells=[rep_cellref(c, value)], culprit=c.id))
 
 
@@ -350,9 +348,9 @@ def _read_total(c: Cell, cell, ed: Edition, rep: Report) -> None:
         if _norm_formula(cell.formula) == expected:
             return  # recomputed from inputs later
         value, status, _ = parse_number(cell.value, c.type)
-        rep.findings.append(Finding(
-            rule="S-2", severity="error", table=c.table,
-            message=f"{c.ref}（{c.label}）：合计公式被改动，应为“={expected}”，实际为“={cell.formula}”",
+        rep.findings.append(finding(
+            STRUCTURE_RULE, "total_changed", table=c.table, ref=c.ref, label=c.label,
+            expected=expected, formula=cell.formula,
             cells=[rep_cellref(c, "=" + cell.formula)], culprit=c.id))
         if status in ("ok", "text"):
             rep.values[c.id] = value
@@ -363,10 +361,9 @@ def _read_total(c: Cell, cell, ed: Edition, rep: Report) -> None:
     if status == "blank" and rep.kind == "summary":
         return
     what = "被删除（单元格为空）" if status == "blank" else f"被改写为数值 {raw}"
-    rep.findings.append(Finding(
-        rule="S-2", severity="error", table=c.table,
-        message=f"{c.ref}（{c.label}）：合计公式“={expected}”{what}，请恢复公式或使用原模板",
-        cells=[rep_cellref(c, raw)], culprit=c.id))
+    rep.findings.append(finding(
+        STRUCTURE_RULE, "total_lost", table=c.table, ref=c.ref, label=c.label, expected=expected,
+        what=what, cells=[rep_cellref(c, raw)], culprit=c.id))
     if status in ("ok", "text"):
         rep.values[c.id] = value
         rep.overwritten.add(c.id)
@@ -390,6 +387,22 @@ def _total_value(cell_id: str, ed: Edition, rep: Report):
     for i in ed.formulas[cell_id]:
         total += _total_value(i, ed, rep) if i in ed.formulas else rep.values.get(i, 0)
     return round(total, 8) if isinstance(total, float) else total
+
+
+def _rule_of_check(check: str, table: str) -> str:
+    """The rule id the edition gives a read-time ``check`` for ``table`` (e.g. cell_type, t3 -> T3-4)."""
+    return _read_rules().get((check, table)) or _read_rules()[(check, "")]
+
+
+@lru_cache(maxsize=None)
+def _read_rules() -> dict:
+    out = {}
+    for ed in EDITIONS:
+        for r in get_edition(ed).other_rules:
+            for t in r.get("tables") or [""]:
+                out.setdefault((r["check"], t), r["id"])
+            out.setdefault((r["check"], ""), r["id"])
+    return out
 
 
 def rep_cellref(c: Cell, value) -> CellRef:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 
-from .findings import CellRef, Finding, sort_findings
-from .report import Report, _fmt
+from .findings import CellRef, Finding, finding, sort_findings
+from .report import READ_CHECKS, Report, _fmt
 from ..spec import edition_for_year
+from ..spec.catalogue import rule as catalogue_rule
 from ..spec.model import LinearRule
 
 EPS = 1e-6
@@ -28,9 +29,9 @@ def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
     for rule, f in folded:
         _fold(rule, f, findings, rep)
     for r in rep.spec.other_rules:
-        fn = NAMED_CHECKS.get(r["check"])
-        if fn:
-            findings.extend(fn(r, rep, previous))
+        if r["check"] in READ_CHECKS:
+            continue  # found while reading (rep.findings)
+        findings.extend(NAMED_CHECKS[r["check"]](r, rep, previous))
     if previous is not None:
         for rule in rep.spec.cross_year_rules:
             f = _cross_year(rule, rep, previous)
@@ -50,12 +51,13 @@ def _fold(rule: LinearRule, finding: Finding, findings: list, rep: Report) -> No
         findings.append(finding)
         return
     detail = finding.message.split("：", 2)[-1]
-    host.message += f"。其中{detail}"
+    cat = catalogue_rule(rule.id)
+    host.message += cat.message("folded", detail=detail)
     if rule.culprit and not host.culprit and (rep.spec.by_id[rule.culprit].kind == "input"
                                               or rule.culprit in rep.overwritten):
         c = rep.spec.by_id[rule.culprit]
         host.culprit = rule.culprit
-        host.message += f"，最可能出错的是 {c.address}（{c.label}）"
+        host.message += cat.message("culprit", address=c.address, label=c.label)
 
 
 # -- linear rules ----------------------------------------------------------------
@@ -133,7 +135,8 @@ def _linear(rule: LinearRule, rep: Report) -> Finding | None:
     right, _ = _side(rule.rhs, labels[len(rule.lhs):], values, rule.rhs_text)
     first = rep.spec.by_id[rule.lhs[0].cell]
     culprit = next((c for c in operands if c in rep.overwritten), "")
-    msg = f"{first.ref}：{rule.scope}：{_sentence(rule.op, left, right, lhs - rhs)}"
+    msg = catalogue_rule(rule.id).message(ref=first.ref, scope=rule.scope,
+                                          sentence=_sentence(rule.op, left, right, lhs - rhs))
     if culprit:
         cc = rep.spec.by_id[culprit]
         msg += f"。最可能出错的是 {cc.address}（{cc.label}）：合计公式已被改写为数值"
@@ -172,8 +175,8 @@ def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
     right = right_parts[0] + "".join(
         p if p.startswith(("−", "+")) else "+" + p for p in right_parts[1:]) + (f"={_fmt(rhs)}" if len(terms) + len(rule.rhs_previous) > 2 else "")
     first = rep.spec.by_id[rule.lhs[0].cell]
-    msg = (f"{first.ref}：{rule.scope}：{_sentence(rule.op, left, right, lhs - rhs)}"
-           f"（上年报告：{prev.path}）")
+    msg = catalogue_rule(rule.id).message(ref=first.ref, scope=rule.scope, previous=prev.path,
+                                          sentence=_sentence(rule.op, left, right, lhs - rhs))
     cells = [rep.cellref(c) for c in ids]
     for c in prev_ids:
         pc = prev.spec.by_id[c]
@@ -198,9 +201,7 @@ def _zero_for_unit_types(r, rep: Report, previous):
     if not cells:
         return []
     listing = "、".join(f"{c.address}（{c.col_label}）={_fmt(rep.values[c.id])}" for c in cells)
-    return [Finding(rule=r["id"], severity=r["severity"], table="t2",
-                    message=f"{cells[0].ref}：单位类型为“{rep.unit_type}”，一般没有规章制定权，"
-                            f"但规章填写了非零数：{listing}。如确有，请在情况说明中写明",
+    return [finding(r["id"], table="t2", ref=cells[0].ref, unit_type=rep.unit_type, listing=listing,
                     cells=[rep.cellref(c.id) for c in cells])]
 
 
@@ -212,9 +213,7 @@ def _max_value(r, rep: Report, previous):
         v = rep.values.get(cid, 0)
         if v > r["max"]:
             c = rep.spec.by_id[cid]
-            out.append(Finding(rule=r["id"], severity=r["severity"], table=c.table,
-                               message=f"{c.ref}（{c.label}）：{_fmt(v)} 万元数额过大，可能误按“元”填写，"
-                                       "请核实单位（应以万元为单位）",
+            out.append(finding(r["id"], table=c.table, ref=c.ref, label=c.label, value=_fmt(v),
                                cells=[rep.cellref(cid)]))
     return out
 
@@ -227,10 +226,8 @@ def _edition_year(r, rep: Report, previous):
     if want == rep.edition:
         return []
     c = rep.spec.by_id["info.year"]
-    return [Finding(rule=r["id"], severity=r["severity"], table="info",
-                    message=f"{c.ref}：报告年度为 {year} 年，应使用 {want} 版表格，但本工作簿是 "
-                            f"{rep.edition} 版模板，请换用 {want} 版模板填写",
-                    cells=[rep.cellref("info.year")])]
+    return [finding(r["id"], "edition_year", table="info", ref=c.ref, year=year, want=want,
+                    edition=rep.edition, cells=[rep.cellref("info.year")])]
 
 
 def _mentions(r, rep: Report, previous):
@@ -239,9 +236,7 @@ def _mentions(r, rep: Report, previous):
     if not text.strip() or any(w in text for w in r["words"]):
         return []
     c = rep.spec.by_id[cid]
-    return [Finding(rule=r["id"], severity=r["severity"], table="text",
-                    message=f"{c.ref}：“{c.row_label}”中没有提到“{r['words'][0]}”，"
-                            "请说明本年度收取信息处理费的情况（金额，或未收取）",
+    return [finding(r["id"], table="text", ref=c.ref, section=c.row_label, word=r["words"][0],
                     cells=[rep.cellref(cid)])]
 
 
@@ -260,9 +255,7 @@ def _same_as_previous(r, rep: Report, previous):
         ratio = sm.ratio()
         if ratio >= 0.9:
             c = rep.spec.by_id[cid]
-            out.append(Finding(rule=r["id"], severity=r["severity"], table="text",
-                               message=f"{c.ref}：“{c.row_label}”与上年报告的相似度为 {ratio:.0%}，"
-                                       "疑似照抄上年内容，请按本年度实际情况撰写",
+            out.append(finding(r["id"], table="text", ref=c.ref, section=c.row_label, ratio=ratio,
                                cells=[rep.cellref(cid)]))
     return out
 
@@ -273,22 +266,19 @@ def _required(r, rep: Report, previous):
         if c.kind == "info":
             v = rep.info.get(c.row)
             if c.type == "year" and v not in (None, "") and not isinstance(v, int):
-                out.append(Finding(rule=r["id"], severity=r["severity"], table="info",
-                                   message=f"{c.ref}：报告年度“{v}”不是四位数字年份",
+                out.append(finding(r["id"], "year", table="info", ref=c.ref, value=v,
                                    cells=[rep.cellref(c.id)], culprit=c.id))
                 continue
             if c.type == "choice" and v and v not in _unit_types():
-                out.append(Finding(rule=r["id"], severity=r["severity"], table="info",
-                                   message=f"{c.ref}：单位类型“{v}”不在可选范围内（{'、'.join(_unit_types())}）",
+                out.append(finding(r["id"], "choice", table="info", ref=c.ref, value=v,
+                                   choices="、".join(_unit_types()),
                                    cells=[rep.cellref(c.id)], culprit=c.id))
                 continue
             if v in (None, ""):
-                out.append(Finding(rule=r["id"], severity=r["severity"], table="info",
-                                   message=f"{c.ref}：“{c.row_label}”为必填项，尚未填写",
+                out.append(finding(r["id"], "info", table="info", ref=c.ref, field=c.row_label,
                                    cells=[rep.cellref(c.id)], culprit=c.id))
         elif c.kind == "text" and rep.kind == "template" and not rep.texts.get(c.row, "").strip():
-            out.append(Finding(rule=r["id"], severity=r["severity"], table="text",
-                               message=f"{c.ref}：“{c.row_label}”为必填项，尚未填写（没有请填“无”）",
+            out.append(finding(r["id"], "text", table="text", ref=c.ref, field=c.row_label,
                                cells=[rep.cellref(c.id)], culprit=c.id))
     return out
 
@@ -313,10 +303,8 @@ def _text_figures(r, rep: Report, previous):
             continue
         cells = [rep.cellref(i) for i in fig["sums"][0]]
         table_text = "、".join(_fmt(o) for o in dict.fromkeys(options))
-        out.append(Finding(rule=r["id"], severity=r["severity"], table="text",
-                           message=f"{c.ref}：正文写“{m.group(0)}”，但表中{fig['label']}为 {table_text} 件，"
-                                   "请核对正文与表格",
-                           cells=[rep.cellref(cid)] + cells))
+        out.append(finding(r["id"], table="text", ref=c.ref, quoted=m.group(0), what=fig["label"],
+                           table_text=table_text, cells=[rep.cellref(cid)] + cells))
     return out
 
 
@@ -336,3 +324,14 @@ NAMED_CHECKS = {
     # cell_type, numeric_text, not_a_number, blank_cells, structure and
     # unit_conversion are found while reading (toolkit.engine.report).
 }
+
+
+def _assert_checks_implemented() -> None:
+    from ..spec.catalogue import check_names
+    declared, implemented = check_names(), set(NAMED_CHECKS) | READ_CHECKS
+    if declared != implemented:
+        raise RuntimeError(f"catalogue checks without implementation: {sorted(declared - implemented)}; "
+                           f"implemented but undeclared: {sorted(implemented - declared)}")
+
+
+_assert_checks_implemented()

@@ -7,7 +7,7 @@ then applies the rules that only make sense across files (duplicates, wrong
 edition or year, roster, year-over-year swings), sums the units that can be
 summed and hands everything to :mod:`toolkit.merge.summary`.
 
-Rules of the merge (see ``MERGE_RULES`` and docs/merge.md):
+Rules of the merge (M-*, declared in ``toolkit.spec.catalogue``; docs/merge.md):
 
 * a workbook's unit is the 单位名称 on its cover sheet, never its file name;
 * two or more workbooks of the same unit are all flagged (错误) and **none
@@ -25,24 +25,22 @@ import os
 import signal
 import threading
 import time
-import unicodedata
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
 from ..errors import UnreadableWorkbook, XxgkError
-from ..engine.findings import SEVERITY_LABELS, TABLE_LABELS, CellRef, Finding, sort_findings
+from ..engine.findings import (SEVERITIES, CellRef, Finding, finding, findings_frame_of, frame_row,
+                               sort_findings)
 from ..engine.report import Report, _fmt, read_report
 from ..engine.rules import evaluate
 from ..spec import edition_for_year, get_edition
-from ..spec.editions import MERGE_RULES  # rules that need more than one file
+from .columns import DATA_TABLES, _column_index, data_columns, leaves, norm_name  # noqa: F401
 
 SUMMARY_SHEETS = {"detail": "明细", "issues": "问题清单", "charts": "图表", "about": "说明"}
-DATA_TABLES = ("t2", "t3", "t4")
 DEFAULT_TIMEOUT = 60.0
 JSON_SCHEMA_VERSION = 1
 
@@ -51,36 +49,11 @@ SWING_CELLS = ("t3.new.total", "t4.review.total", "t4.suit_direct.total",
                "t4.suit_after_review.total")
 SWING_FACTOR = 3
 SWING_MIN_DIFF = 10
+SWING_RULE = "M-6"
 
 _NAME_SUFFIXES = ("人民政府", "街道办事处", "办事处", "政府")
 _FILE_NOISE = ("政府信息公开工作年度报告", "政府信息公开", "年度报告", "工作年报", "年报", "报告",
                "数据填报表", "填报表", "修改版", "最终版", "终稿", "定稿", "汇总")
-
-
-def norm_name(name: str) -> str:
-    """Key used to match unit names (roster, duplicates, last year)."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split())
-
-
-@lru_cache(maxsize=None)
-def data_columns(edition: str) -> tuple:
-    """Cell ids of every data cell (inputs and totals) of tables 二、三、四, in spec order."""
-    return tuple(c.id for c in get_edition(edition).cells
-                 if c.table in DATA_TABLES and c.kind in ("input", "total"))
-
-
-@lru_cache(maxsize=None)
-def _column_index(edition: str) -> dict:
-    return {cid: i for i, cid in enumerate(data_columns(edition))}
-
-
-@lru_cache(maxsize=None)
-def leaves(edition: str, cell_id: str) -> frozenset:
-    """Input cells a data cell is computed from (itself for an input)."""
-    ed = get_edition(edition)
-    if cell_id not in ed.formulas:
-        return frozenset([cell_id])
-    return frozenset().union(*(leaves(edition, i) for i in ed.formulas[cell_id]))
 
 
 def involved_cells(f: Finding) -> set:
@@ -133,7 +106,7 @@ class UnitResult:
     @property
     def counts(self) -> dict:
         c = Counter(f.severity for f in self.findings)
-        return {s: c.get(s, 0) for s in SEVERITY_LABELS}
+        return {s: c.get(s, 0) for s in SEVERITIES}
 
     @property
     def verdict(self) -> str:
@@ -236,11 +209,10 @@ def swing_findings(rep: Report, prev: Report) -> list:
             continue
         c = rep.spec.by_id[cid]
         what = "增加" if now > before else "减少"
-        out.append(Finding(
-            rule="M-6", severity="hint", table="cross",
-            message=f"{c.ref}（{c.label}）：本年 {_fmt(now)}，上年 {_fmt(before)}，{what}幅度很大，"
-                    f"请核实是否填写有误（上年报告：{prev.path}）",
-            cells=[rep.cellref(cid)], lhs=now, rhs=before, diff=now - before))
+        f = finding(SWING_RULE, table="cross", cells=[rep.cellref(cid)], ref=c.ref, label=c.label,
+                    now=_fmt(now), before=_fmt(before), what=what, previous=prev.path)
+        f.lhs, f.rhs, f.diff = now, before, now - before
+        out.append(f)
     return out
 
 
@@ -475,7 +447,7 @@ class MergeResult:
     @property
     def counts(self) -> dict:
         c = Counter(f.severity for _, f in self.all_findings())
-        return {s: c.get(s, 0) for s in SEVERITY_LABELS}
+        return {s: c.get(s, 0) for s in SEVERITIES}
 
     @property
     def exit_code(self) -> int:
@@ -507,25 +479,13 @@ class MergeResult:
                                            "included"])
 
     def findings_frame(self):
-        """One row per finding (unit findings, merge findings, unreadable files, missing units)."""
-        import pandas as pd
-        rows = []
-        for u, f in self.all_findings():
-            first = next((c for c in f.cells if c.address), f.cells[0] if f.cells else None)
-            rows.append({
-                "unit": u.unit if u else f.cells[0].value if f.cells else None,
-                "file": Path(u.file).name if u else None,
-                "rule": f.rule, "severity": f.severity,
-                "severity_label": SEVERITY_LABELS[f.severity],
-                "table": f.table, "table_label": TABLE_LABELS.get(f.table, f.table),
-                "sheet": first.sheet if first else None,
-                "address": first.address if first else None,
-                "cell_id": first.cell_id if first else None,
-                "message": f.message,
-            })
-        cols = ["unit", "file", "rule", "severity", "severity_label", "table", "table_label",
-                "sheet", "address", "cell_id", "message"]
-        return pd.DataFrame(rows, columns=cols)
+        """One row per finding (unit findings, merge findings, unreadable files, missing units);
+        the same frame as :func:`toolkit.engine.check.findings_frame`."""
+        rows = [frame_row(f, Path(u.file).name if u else None,
+                          u.unit if u else f.cells[0].value if f.cells else None,
+                          u.edition or None if u else None)
+                for u, f in self.all_findings()]
+        return findings_frame_of(rows)
 
     def totals_frame(self):
         import pandas as pd
@@ -571,22 +531,19 @@ class MergeResult:
 
 
 def _file_finding(u: UnitResult) -> Finding:
-    return Finding(rule="FILE", severity="error", table="file", message=u.error,
-                   cells=[CellRef(Path(u.file).name, "")])
+    return finding("FILE", table="file", cells=[CellRef(Path(u.file).name, "")], reason=u.error)
 
 
 def _missing_finding(name: str) -> Finding:
-    return Finding(rule="M-4", severity="error", table="file",
-                   message=f"名单中的单位“{name}”没有报送工作簿（或封面单位名称与名单不一致）",
-                   cells=[CellRef("", "", "info.unit_name", value=name)])
+    return finding("M-4", table="file", cells=[CellRef("", "", "info.unit_name", value=name)], unit=name)
 
 
-def _unit_finding(u: UnitResult, rule: str, message: str, cell_id: str = "info.unit_name") -> None:
-    sev = MERGE_RULES[rule][0]
+def _unit_finding(u: UnitResult, rule: str, variant: str = "", cell_id: str = "info.unit_name",
+                  **fields) -> None:
     ed = get_edition(u.edition)
     c = ed.by_id[cell_id]
-    u.findings.append(Finding(rule=rule, severity=sev, table="file", message=message,
-                              cells=[CellRef(c.sheet, c.address, c.id, c.path, u.unit)]))
+    u.findings.append(finding(rule, variant, table="file",
+                              cells=[CellRef(c.sheet, c.address, c.id, c.path, u.unit)], **fields))
     u.findings = sort_findings(u.findings)
 
 
@@ -628,13 +585,12 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
         u.included = True
         if u.edition != edition:
             u.included, u.excluded_reason = False, f"表格版本不符（{u.edition}版）"
-            _unit_finding(u, "M-2", f"本工作簿是 {u.edition} 版表格，本次汇总的是 {target_year or ''}"
-                                    f"{'年度' if target_year else ''}（{edition} 版），未计入汇总",
-                          "info.year" if u.year else "info.unit_name")
+            _unit_finding(u, "M-2", "edition", "info.year" if u.year else "info.unit_name",
+                          edition=u.edition, want=edition,
+                          target=f"{target_year}年度" if target_year else "")
         elif target_year is not None and u.year is not None and u.year != target_year:
             u.included, u.excluded_reason = False, f"报告年度不符（{u.year}年）"
-            _unit_finding(u, "M-2", f"报告年度为 {u.year} 年，本次汇总的是 {target_year} 年度，未计入汇总",
-                          "info.year")
+            _unit_finding(u, "M-2", "year", "info.year", year=u.year, target_year=target_year)
     groups: dict = {}
     for u in readable:
         if u.included and u.unit:
@@ -645,18 +601,15 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
         files = "、".join(Path(x.file).name for x in group)
         for u in group:
             u.included, u.excluded_reason = False, "重复报送"
-            _unit_finding(u, "M-1", f"单位“{u.unit}”有 {len(group)} 个工作簿（{files}），"
-                                    "均未计入汇总；请只保留正确的一份后重新汇总")
+            _unit_finding(u, "M-1", unit=u.unit, count=len(group), files=files)
     kinds = {u.kind for u in readable if u.included}
     if {"summary", "template"} <= kinds:
         for u in readable:
             if u.included and u.kind == "summary":
-                _unit_finding(u, "M-7", f"“{Path(u.file).name}”是汇总表（{u.name}），与各单位报告放在同一文件夹中"
-                                        "一起汇总；如果它已包含这些单位的数据，会重复计算，请核实")
+                _unit_finding(u, "M-7", file=Path(u.file).name, name=u.name)
     for u in readable:
         if u.unit and _name_mismatch(u):
-            _unit_finding(u, "M-3", f"文件名“{Path(u.file).name}”与封面单位名称“{u.unit}”不一致，"
-                                    "以封面单位名称为准，请确认没有用错文件")
+            _unit_finding(u, "M-3", file=Path(u.file).name, unit=u.unit)
     if result.roster:
         wanted = {norm_name(n): n for n in result.roster}
         present = {norm_name(u.unit) for u in readable if u.unit}
@@ -664,8 +617,7 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
         for u in readable:
             if u.unit and norm_name(u.unit) not in wanted:
                 result.unexpected.append(u)
-                _unit_finding(u, "M-5", f"单位“{u.unit}”不在单位名单中，已计入汇总；"
-                                        "请核实单位名称是否写错、名单是否需要补充")
+                _unit_finding(u, "M-5", unit=u.unit)
 
 
 def sum_units(result: MergeResult) -> None:

@@ -32,6 +32,8 @@ from ..engine.findings import NOTE_AUTHOR, SEVERITY_LABELS, SEVERITY_ORDER, TABL
 from ..engine.report import Report
 from ..spec import data as E
 from ..spec import get_edition
+from ..spec.catalogue import RULES
+from .columns import data_columns, norm_name
 from ..xlsx.styles import FONT, LABEL_FILL, SEVERITY_FILLS
 from ..xlsx.template import META_KEYS
 from ..xlsx.layout import FormatCache, write_layout
@@ -227,7 +229,6 @@ def _streaming_sheet(wb, name: str):
 
 def _write_detail(wb, fmts, result, ed) -> dict:
     """Write 明细; returns {(unit index, finding index): (row, col)} for links."""
-    from .run import data_columns
     ws = _streaming_sheet(wb, DETAIL)
     cols = data_columns(ed.key)
     cells = [ed.by_id[c] for c in cols]
@@ -314,7 +315,6 @@ def _write_detail(wb, fmts, result, ed) -> dict:
 
 def read_detail(path: str | Path, edition: str) -> dict:
     """Last year's values per unit from a summary's 明细: ``{norm name: Report}``."""
-    from .run import norm_name
     from ..xlsx.reader import read_workbook
     book = read_workbook(path, {DETAIL})
     sheet = book.sheets.get(DETAIL)
@@ -572,10 +572,11 @@ def _write_about(ws, fmts, result) -> None:
         ws.write_string(row, 1, text, wrap)
     row += 2
     ws.write_string(row, 0, "汇总时的检查", label_fmt)
-    from .run import MERGE_RULES
-    for rule, (sev, title) in MERGE_RULES.items():
+    for r in RULES:
+        if r.scope != "merge":
+            continue
         row += 1
-        ws.write_string(row, 0, f"{rule}（{SEVERITY_LABELS[sev]}）", fmts.get("cell", SEVERITY_FILLS[sev]))
-        ws.write_string(row, 1, title, wrap)
+        ws.write_string(row, 0, f"{r.id}（{SEVERITY_LABELS[r.severity]}）", fmts.get("cell", SEVERITY_FILLS[r.severity]))
+        ws.write_string(row, 1, r.title, wrap)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)

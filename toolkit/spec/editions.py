@@ -22,6 +22,23 @@ Conventions
 
 TEMPLATE_VERSION = "1"
 
+# ---------------------------------------------------------------------------
+# The editions of the national format, oldest first: the registry every module
+# asks (through ``toolkit.spec.model``).  Per edition: the report years it serves
+# (``last_year`` None = still current), the line the cover sheet prints (part of
+# the fingerprint: verbatim), and the ``{"edition": ...}``-keyed table data below.
+# Mappings between editions (a report's previous year in another edition) are the
+# cross-year rules' ``previous_editions`` and ``EDITION_ROW_VARIANTS``.
+# ---------------------------------------------------------------------------
+EDITIONS = [
+    {"key": "2019", "first_year": 2019, "last_year": 2020,
+     "cover_line": "表格版本：2019年版（国办公开办函〔2019〕60号《中华人民共和国政府信息公开工作年度报告格式（试行）》），适用于2019、2020年度报告",
+     "years_text": "2019、2020年度"},
+    {"key": "2021", "first_year": 2021, "last_year": None,
+     "cover_line": "表格版本：2021年版（国办公开办函〔2021〕30号《中华人民共和国政府信息公开工作年度报告格式》），适用于2021年度及以后的报告",
+     "years_text": "2021年度及以后"},
+]
+
 # Sheet names (user-visible, Chinese).  Stable: readers locate tables by them.
 SHEETS = {
     "cover": "封面",
@@ -286,12 +303,12 @@ def row_sets(edition):
 # the named rule's finding for the same scope (naming ``culprit``) instead of a
 # finding of its own.  ``lhs_text``/``rhs_text`` replace the list of
 # operands in messages when it would be too long.
-# Severities: error (错误), verify (核实), hint (提示).
+# Severity, title and message wording of every rule id are in
+# toolkit.spec.catalogue; here only which editions a rule applies to and its operands.
 # ---------------------------------------------------------------------------
 LINEAR_RULES = [
     {
-        "id": "T3-1", "severity": "error", "editions": ["2019", "2021"],
-        "title": "第一项加第二项之和等于第三项加第四项之和（表内印明的勾稽关系）",
+        "id": "T3-1", "editions": ["2019", "2021"],
         "for_each": {"col": "@cols"},
         "lhs": ["t3.new.{col}", "t3.carried_in.{col}"],
         "op": "=",
@@ -299,8 +316,7 @@ LINEAR_RULES = [
         "scope": "“{col_label}”列",
     },
     {
-        "id": "T3-2", "severity": "error", "editions": ["2019", "2021"],
-        "title": "（七）总计等于（一）至（六）各项之和",
+        "id": "T3-2", "editions": ["2019", "2021"],
         "for_each": {"col": "@cols"},
         "lhs": ["t3.results_total.{col}"],
         "op": "=",
@@ -310,8 +326,7 @@ LINEAR_RULES = [
         "defines_total": True,
     },
     {
-        "id": "T3-3", "severity": "error", "editions": ["2019", "2021"],
-        "title": "总计列等于六类申请人之和",
+        "id": "T3-3", "editions": ["2019", "2021"],
         "for_each": {"row": "@rows"},
         "lhs": ["t3.{row}.total"],
         "op": "=",
@@ -321,8 +336,7 @@ LINEAR_RULES = [
         "defines_total": True,
     },
     {
-        "id": "T3-5", "severity": "error", "editions": ["2019", "2021"],
-        "title": "结转下年度的数量不能超过本年收到和上年结转之和",
+        "id": "T3-5", "editions": ["2019", "2021"],
         "for_each": {"col": "@cols"},
         "lhs": ["t3.carry_forward.{col}"],
         "op": "<=",
@@ -333,35 +347,30 @@ LINEAR_RULES = [
         "fold_into": "T3-1", "culprit": "t3.carry_forward.{col}",
     },
     {
-        "id": "T4-1", "severity": "error", "editions": ["2019", "2021"],
-        "title": "行政复议：结果维持、结果纠正、其他结果、尚未审结之和等于总计",
+        "id": "T4-1", "editions": ["2019", "2021"],
         "lhs": ["t4.review.total"], "op": "=", "rhs": ["t4.review.@parts"],
         "scope": "行政复议", "defines_total": True,
     },
     {
-        "id": "T4-2", "severity": "error", "editions": ["2019", "2021"],
-        "title": "行政诉讼（未经复议直接起诉）：四项之和等于总计",
+        "id": "T4-2", "editions": ["2019", "2021"],
         "lhs": ["t4.suit_direct.total"], "op": "=", "rhs": ["t4.suit_direct.@parts"],
         "scope": "行政诉讼（未经复议直接起诉）", "defines_total": True,
     },
     {
-        "id": "T4-3", "severity": "error", "editions": ["2019", "2021"],
-        "title": "行政诉讼（复议后起诉）：四项之和等于总计",
+        "id": "T4-3", "editions": ["2019", "2021"],
         "lhs": ["t4.suit_after_review.total"], "op": "=",
         "rhs": ["t4.suit_after_review.@parts"],
         "scope": "行政诉讼（复议后起诉）", "defines_total": True,
     },
     {
-        "id": "T2-2", "severity": "verify", "editions": ["2021"],
-        "title": "现行有效件数不应少于本年制发件数减本年废止件数",
+        "id": "T2-2", "editions": ["2021"],
         "for_each": {"row": ["rules", "normative"]},
         "lhs": ["t2.{row}.in_force"], "op": ">=",
         "rhs": ["t2.{row}.issued", "-t2.{row}.repealed"],
         "scope": "“{row_label}”",
     },
     {
-        "id": "T2-6", "severity": "verify", "editions": ["2019"],
-        "title": "对外公开总数量不应少于本年新公开数量",
+        "id": "T2-6", "editions": ["2019"],
         "for_each": {"row": ["rules", "normative"]},
         "lhs": ["t2.{row}.total"], "op": ">=", "rhs": ["t2.{row}.published"],
         "scope": "“{row_label}”",
@@ -371,16 +380,14 @@ LINEAR_RULES = [
 # Cross-year rules: this year's cells against last year's report.
 CROSS_YEAR_RULES = [
     {
-        "id": "T3-6", "severity": "verify", "editions": ["2019", "2021"],
-        "title": "本年“二、上年结转”等于上年“四、结转下年度继续办理”",
+        "id": "T3-6", "editions": ["2019", "2021"],
         "for_each": {"col": "@cols"},
         "lhs": ["t3.carried_in.{col}"], "op": "=",
         "rhs_previous": ["t3.carry_forward.{col}"],
         "scope": "“{col_label}”列",
     },
     {
-        "id": "T2-1", "severity": "hint", "editions": ["2021"], "previous_editions": ["2021"],
-        "title": "现行有效件数约等于上年现行有效件数加本年制发减本年废止",
+        "id": "T2-1", "editions": ["2021"], "previous_editions": ["2021"],
         "for_each": {"row": ["rules", "normative"]},
         "lhs": ["t2.{row}.in_force"], "op": "=",
         "rhs": ["t2.{row}.issued", "-t2.{row}.repealed"],
@@ -388,8 +395,7 @@ CROSS_YEAR_RULES = [
         "scope": "“{row_label}”",
     },
     {
-        "id": "T2-5", "severity": "verify", "editions": ["2019"], "previous_editions": ["2019"],
-        "title": "上一年项目数量等于上年报告的上一年项目数量加本年增/减",
+        "id": "T2-5", "editions": ["2019"], "previous_editions": ["2019"],
         "for_each": {"row": ["licensing", "other_services", "penalty", "coercion", "fees"]},
         "lhs": ["t2.{row}.prev_items"], "op": "=",
         "rhs_previous": ["t2.{row}.prev_items", "t2.{row}.change"],
@@ -400,22 +406,19 @@ CROSS_YEAR_RULES = [
 # Rules that are not linear equations; implemented by named checks in
 # toolkit.engine.rules, described here so docs and messages come from one place.
 OTHER_RULES = [
-    {"id": "T3-4", "severity": "error", "title": "表三各项均为非负整数",
+    {"id": "T3-4",
      "check": "cell_type", "tables": ["t3"]},
-    {"id": "T4-4", "severity": "error", "title": "表四各项均为非负整数",
+    {"id": "T4-4",
      "check": "cell_type", "tables": ["t4"]},
-    {"id": "T2-4", "severity": "error", "title": "表二数量为非负整数（本年增/减可为负数），金额为非负数",
+    {"id": "T2-4",
      "check": "cell_type", "tables": ["t2"]},
-    {"id": "T2-3", "severity": "verify", "editions": ["2021"],
-     "title": "本年收费金额以万元为单位，数值过大可能误填为元",
+    {"id": "T2-3", "editions": ["2021"],
      "check": "max_value", "cells": ["t2.fees.amount"], "max": 100000},
-    {"id": "T2-7", "severity": "hint", "editions": ["2019"],
-     "title": "采购总金额按万元记录；带“元”单位的数值已换算",
+    {"id": "T2-7", "editions": ["2019"],
      "check": "unit_conversion", "cells": ["t2.procurement.amount"]},
-    {"id": "T2-8", "severity": "verify",
-     "title": "乡镇、街道一般没有规章制定权，规章各项应为 0",
+    {"id": "T2-8",
      "check": "zero_for_unit_types", "unit_types": ["乡镇", "街道"], "rows": ["rules"]},
-    {"id": "T3-7", "severity": "hint", "title": "“一、总体情况”中提到的件数与表三、表四一致",
+    {"id": "T3-7",
      "check": "text_figures", "cell": "text.overview",
      # Each figure: words that introduce it, and the sums of cells it may
      # legitimately equal (受理 may include the carried-over requests).
@@ -427,38 +430,25 @@ OTHER_RULES = [
          {"words": ["行政诉讼"], "label": "行政诉讼",
           "sums": [["t4.suit_direct.total", "t4.suit_after_review.total"]]},
      ]},
-    {"id": "S-2", "severity": "error", "title": "表格结构、栏目名称和公式与模板一致（未被改动）",
+    {"id": "S-2",
      "check": "structure"},
     # FORMAT.md S-2 covers both the exact labels (above) and the edition
     # matching the report year; same id, two checks.
-    {"id": "S-2", "severity": "error", "title": "报告年度与表格版本一致（2020年及以前用2019版，2021年起用2021版）",
+    {"id": "S-2",
      "check": "edition_year"},
-    {"id": "S-5", "severity": "hint", "editions": ["2021"],
-     "title": "“六、其他需要报告的事项”应说明信息处理费收取情况",
+    {"id": "S-5", "editions": ["2021"],
      "check": "mentions", "cell": "text.other", "words": ["信息处理费"]},
-    {"id": "S-6", "severity": "verify", "title": "正文不应与上年报告雷同",
+    {"id": "S-6",
      "check": "same_as_previous", "cells": ["text.overview", "text.problems"]},
-    {"id": "S-7", "severity": "hint", "title": "未填写的单元格按 0 计算，请填写 0",
+    {"id": "S-7",
      "check": "blank_cells"},
-    {"id": "S-8", "severity": "error", "title": "封面单位信息和正文均为必填项",
+    {"id": "S-8",
      "check": "required"},
-    {"id": "R-1", "severity": "hint", "title": "以文本形式填写的数字已按数值读取",
+    {"id": "R-1",
      "check": "numeric_text"},
-    {"id": "R-2", "severity": "error", "title": "数字单元格中填写了无法识别为数字的内容",
+    {"id": "R-2",
      "check": "not_a_number"},
 ]
-
-# Rules of ``xxgk merge`` that need more than one file: id -> (severity, title).
-MERGE_RULES = {
-    "M-1": ("error", "同一单位报送了多个工作簿：均未计入汇总，请删除多余的文件后重新汇总"),
-    "M-2": ("error", "表格版本或报告年度与本次汇总不一致：未计入汇总"),
-    "M-3": ("hint", "文件名与封面单位名称不一致（以封面单位名称为准）"),
-    "M-4": ("error", "单位名单中的单位没有报送工作簿"),
-    "M-5": ("verify", "报送单位不在单位名单中（已计入汇总，请核实）"),
-    "M-6": ("hint", "与上年相比变化很大（增加或减少到三分之一以下，且相差10件以上）"),
-    "M-7": ("verify", "汇总表与单位报告在同一文件夹中一起汇总（可能重复计算，请核实）"),
-    "FILE": ("error", "文件无法读取：未计入汇总"),
-}
 
 # Label variants seen in published reports (FORMAT.md §5.4): accepted when
 # importing a document, with a note; never written.  variant -> official label.

@@ -17,9 +17,11 @@ from functools import lru_cache
 from openpyxl.utils import get_column_letter
 
 from . import editions as E
+from .catalogue import SEVERITY_LABELS, rule as catalogue_rule  # noqa: F401  (re-exported)
 
-EDITIONS = ("2019", "2021")
-SEVERITY_LABELS = {"error": "错误", "verify": "核实", "hint": "提示"}
+# Edition keys, oldest first.  One shared list object: ``register_edition`` appends to
+# it in place, so every ``from toolkit.spec import EDITIONS`` sees a new edition.
+EDITIONS: list = [e["key"] for e in E.EDITIONS]
 TYPE_LABELS = {
     "count": "非负整数",
     "signed": "整数（可为负）",
@@ -32,9 +34,46 @@ TABLE_TITLES = {"t2": E.SECTION_TITLES[1], "t3": E.SECTION_TITLES[2], "t4": E.SE
 NUMERIC_TYPES = ("count", "signed", "amount")
 
 
+def edition_info(key: str) -> dict:
+    """The registry entry of edition ``key`` (years, cover line …)."""
+    for e in E.EDITIONS:
+        if e["key"] == str(key):
+            return e
+    raise KeyError(unknown_edition_message(key))
+
+
+def unknown_edition_message(key) -> str:
+    return f"未知的表格版本：{key}（可选 {'、'.join(EDITIONS)}）"
+
+
+def default_edition() -> str:
+    """The current edition (the newest)."""
+    return EDITIONS[-1]
+
+
 def edition_for_year(year: int) -> str:
-    """The edition a report for ``year`` must use (≤ 2020 → 2019, else 2021)."""
-    return "2019" if year <= 2020 else "2021"
+    """The edition a report for ``year`` must use (the registry's year ranges; years
+    before the first edition use the first, as the format did not exist then)."""
+    for e in E.EDITIONS:
+        if year <= (e["last_year"] if e["last_year"] is not None else year):
+            return e["key"]
+    return EDITIONS[-1]
+
+
+def register_edition(info: dict) -> None:
+    """Add an edition to the registry (its table data must already be in ``editions``).
+    Used for a future edition and by the test suite's synthetic edition."""
+    if info["key"] in EDITIONS:
+        raise ValueError(f"edition {info['key']} already registered")
+    E.EDITIONS.append(info)
+    EDITIONS.append(info["key"])
+    get_edition.cache_clear()
+
+
+def unregister_edition(key: str) -> None:
+    E.EDITIONS[:] = [e for e in E.EDITIONS if e["key"] != key]
+    EDITIONS[:] = [k for k in EDITIONS if k != key]
+    get_edition.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -142,6 +181,17 @@ class Edition:
     other_rules: list  # dicts from editions.OTHER_RULES applicable here
     formulas: dict  # total cell id -> tuple of input cell ids
     fingerprint: str = ""
+    first_year: int = 0  # first report year this edition serves
+    last_year: int | None = None  # last report year (None: still current)
+    years_text: str = ""  # e.g. "2019、2020年度"
+
+    @property
+    def example_year(self) -> int:
+        """A report year of this edition (its last, or its first when still current)."""
+        return self.last_year if self.last_year is not None else self.first_year
+
+    def serves(self, year: int) -> bool:
+        return edition_for_year(year) == self.key
 
     def layout(self, key: str) -> SheetLayout:
         return next(s for s in self.layouts if s.key == key)
@@ -183,10 +233,7 @@ class _Builder:
         lay.put(1, 1, E.COVER_TITLE, "title")
         lay.merge(1, 1, 1, 2)
         lay.row_heights[1] = 30
-        edition_line = {
-            "2019": "表格版本：2019年版（国办公开办函〔2019〕60号《中华人民共和国政府信息公开工作年度报告格式（试行）》），适用于2019、2020年度报告",
-            "2021": "表格版本：2021年版（国办公开办函〔2021〕30号《中华人民共和国政府信息公开工作年度报告格式》），适用于2021年度及以后的报告",
-        }[self.ed]
+        edition_line = edition_info(self.ed)["cover_line"]
         row = 2
         lay.put(row, 1, edition_line, "note")
         lay.merge(row, 1, row, 2)
@@ -397,6 +444,9 @@ def _compile_rules(ed: str, spec_rules: list, sets: dict, by_id: dict) -> list[L
     for r in spec_rules:
         if ed not in r["editions"]:
             continue
+        cat = catalogue_rule(r["id"])  # KeyError: every rule id is declared in the catalogue
+        if cat.stage != "linear":
+            raise ValueError(f"rule {r['id']}: the catalogue declares it as a {cat.stage} rule, not linear")
         for b in _bindings(r.get("for_each"), sets):
             terms = {k: tuple(t for p in r.get(k, []) for t in _expand(p, b, sets))
                      for k in ("lhs", "rhs", "rhs_previous")}
@@ -406,12 +456,23 @@ def _compile_rules(ed: str, spec_rules: list, sets: dict, by_id: dict) -> list[L
             first = by_id[terms["lhs"][0].cell]
             scope = r.get("scope", "").format(col_label=first.col_label, row_label=first.row_label)
             out.append(LinearRule(
-                id=r["id"], severity=r["severity"], title=r["title"], lhs=terms["lhs"],
+                id=r["id"], severity=cat.severity, title=cat.title, lhs=terms["lhs"],
                 op=r["op"], rhs=terms["rhs"], rhs_previous=terms["rhs_previous"], scope=scope,
                 lhs_text=r.get("lhs_text", ""), rhs_text=r.get("rhs_text", ""),
                 defines_total=r.get("defines_total", False), fold_into=r.get("fold_into", ""),
                 culprit=r.get("culprit", "").format(**b) if r.get("culprit") else ""))
     return out
+
+
+def _other_rule(r: dict) -> dict:
+    """An ``OTHER_RULES`` entry with the catalogue's severity and title; an undeclared rule
+    id or a check name the catalogue does not give that rule fails here, when the edition
+    is built (not silently at check time)."""
+    cat = catalogue_rule(r["id"])
+    if r["check"] not in cat.checks:
+        raise ValueError(f"rule {r['id']}: unknown check {r['check']!r} "
+                         f"(the catalogue declares {', '.join(cat.checks) or 'none'})")
+    return {**r, "severity": cat.severity_of(r["check"]), "title": cat.title}
 
 
 def _fingerprint(ed: str, layouts: list, cells: list) -> str:
@@ -443,10 +504,11 @@ def _sum_formula(inputs: list[Cell]) -> str:
 
 @lru_cache(maxsize=None)
 def get_edition(key: str) -> Edition:
-    """The compiled edition ``"2019"`` or ``"2021"``."""
+    """The compiled edition ``key`` (one of ``EDITIONS``)."""
     key = str(key)
     if key not in EDITIONS:
-        raise KeyError(f"未知的表格版本：{key}（可选 2019、2021）")
+        raise KeyError(unknown_edition_message(key))
+    info = edition_info(key)
     b = _Builder(key)
     b.cover()
     b.table2()
@@ -476,8 +538,10 @@ def get_edition(key: str) -> Edition:
         c = by_id[tid]
         lay = layouts[c.sheet]
         lay.cells[c.address] = LayoutCell(_sum_formula([by_id[i] for i in inputs]), "total", tid)
-    others = [r for r in E.OTHER_RULES if key in r.get("editions", EDITIONS)]
+    others = [_other_rule(r) for r in E.OTHER_RULES if key in r.get("editions", EDITIONS)]
     ed = Edition(key=key, cells=cells, by_id=by_id, layouts=b.layouts, rules=rules,
-                 cross_year_rules=cross, other_rules=others, formulas=formulas)
+                 cross_year_rules=cross, other_rules=others, formulas=formulas,
+                 first_year=info["first_year"], last_year=info["last_year"],
+                 years_text=info.get("years_text", ""))
     ed.fingerprint = _fingerprint(key, b.layouts, cells)
     return ed
