@@ -40,6 +40,13 @@ SCENARIOS = {
     "T2-7": ("2019", {"t2.procurement.amount": "251000元"}, "乡镇", None),
     "T2-8": ("2021", {"t2.rules.issued": 1, "t2.rules.in_force": 6}, "乡镇", None),
     "T3-7": ("2021", {"text.overview": "全年共收到政府信息公开申请 999 件，均按时答复。"}, "乡镇", None),
+    "T4-5": ("2021", {"t4.review.upheld": 2,
+                      "text.overview": "本年度未发生因政府信息公开引起的行政复议。"}, "乡镇", None),
+    "T2-9": ("2021", {"t2.normative.issued": 3, "text.overview": "本年度制发行政规范性文件 9 件。"},
+             "县级政府部门", None),
+    "N-1": ("2021", {"text.overview": "全年主动公开政府信息120条，其中工作动态50条、通知公告40条、"
+                                      "政策文件20条。"}, "乡镇", None),
+    "N-2": ("2021", {"text.overview": "全年收到政府信息公开申请数量同比增加5件。"}, "乡镇", {}),
     "S-2": [("2021", {"t3.results_total.natural": 7}, "乡镇", None),
             ("2021", {"info.year": 2020}, "乡镇", None)],
     "S-5": ("2021", {"text.other": "无其他需要报告的事项。"}, "乡镇", None),
@@ -192,7 +199,7 @@ def rules_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-_PREFIX_ORDER = {"T3": 0, "T4": 1, "T2": 2, "S": 3, "R": 4}
+_PREFIX_ORDER = {"T3": 0, "T4": 1, "T2": 2, "N": 3, "S": 4, "R": 5}
 
 
 def rule_editions(rule_id: str) -> list:

@@ -9,7 +9,7 @@ from .. import __version__
 from ..errors import UnreadableWorkbook
 from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, frame_row
 from .report import Report, read_report
-from .rules import evaluate
+from .rules import evaluate, narrative_of
 
 VERDICTS = {
     "pass": "通过",
@@ -26,6 +26,7 @@ class CheckResult:
     findings: list = field(default_factory=list)
     error: str = ""  # why the file could not be read
     strict: bool = False
+    claims: list = field(default_factory=list)  # narrative.Claim: what the 正文 says about the tables
 
     @property
     def readable(self) -> bool:
@@ -86,6 +87,7 @@ class CheckResult:
             "error": self.error or None,
             "counts": self.counts if rep else None,
             "findings": [f.to_dict() for f in self.findings],
+            "claims": [c.to_dict() for c in self.claims],
         }
 
 
@@ -102,7 +104,9 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
         rep = read_report(path)
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
-    return CheckResult(file=str(path), report=rep, findings=evaluate(rep, prev), strict=strict)
+    findings = evaluate(rep, prev)
+    claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
+    return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
 
 
 def findings_frame(results):

@@ -107,6 +107,8 @@ class Report:
     explanations: dict = field(default_factory=dict)  # Finding.key -> clerk's text
     has_vba: bool = False
     external_links: int = 0
+    # (previous report, claims, findings) of the narrative check, computed once per evaluation
+    narrative: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def spec(self) -> Edition:

@@ -283,29 +283,24 @@ def _required(r, rep: Report, previous):
     return out
 
 
-def _text_figures(r, rep: Report, previous):
-    """Figures quoted in the narrative (``收到申请 5 件``) against the tables."""
-    import re
-    cid = r["cell"]
-    text = rep.texts.get(cid.split(".", 1)[1], "")
-    if not text:
+def narrative_of(rep: Report, previous: Report | None = None) -> tuple:
+    """(claims, findings) of the narrative sections against the tables (cached on ``rep``)."""
+    from .narrative import check_narrative
+    if rep.narrative is None or rep.narrative[0] is not previous:
+        claims, findings = check_narrative(
+            rep.texts, rep.values, rep.edition,
+            previous=previous.values if previous is not None else None,
+            previous_edition=previous.edition if previous is not None else None,
+            invalid=frozenset(rep.invalid))
+        rep.narrative = (previous, claims, findings)
+    return rep.narrative[1], rep.narrative[2]
+
+
+def _narrative(r, rep: Report, previous):
+    """Figures and statements of the 正文 against the tables (T3-7, T4-5, T2-9, N-1, N-2)."""
+    if rep.kind != "template":
         return []
-    c = rep.spec.by_id[cid]
-    out = []
-    for fig in r["figures"]:
-        pattern = "(?:" + "|".join(map(re.escape, fig["words"])) + r")[^。；;，,\d]{0,15}?(\d+)\s*件"
-        m = re.search(pattern, text)
-        if not m:
-            continue
-        quoted = int(m.group(1))
-        options = [sum(rep.values.get(i, 0) for i in cells) for cells in fig["sums"]]
-        if any(abs(quoted - o) < EPS for o in options):
-            continue
-        cells = [rep.cellref(i) for i in fig["sums"][0]]
-        table_text = "、".join(_fmt(o) for o in dict.fromkeys(options))
-        out.append(finding(r["id"], table="text", ref=c.ref, quoted=m.group(0), what=fig["label"],
-                           table_text=table_text, cells=[rep.cellref(cid)] + cells))
-    return out
+    return [f for f in narrative_of(rep, previous)[1] if f.rule == r["id"]]
 
 
 def _unit_types():
@@ -320,7 +315,9 @@ NAMED_CHECKS = {
     "mentions": _mentions,
     "same_as_previous": _same_as_previous,
     "required": _required,
-    "text_figures": _text_figures,
+    # one pass over the 正文 (toolkit.engine.narrative); each rule reports its own claims
+    **{name: _narrative for name in ("narrative_t3", "narrative_t4", "narrative_t2",
+                                     "narrative_sums", "narrative_change")},
     # cell_type, numeric_text, not_a_number, blank_cells, structure and
     # unit_conversion are found while reading (toolkit.engine.report).
 }

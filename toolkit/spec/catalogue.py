@@ -81,6 +81,14 @@ def _r(id, severity, scope, stage, title, messages=None, severities=None, checks
 
 
 _LINEAR = {"default": LINEAR_MESSAGE}
+# A statement of the 正文 the tables contradict (T3-7, T4-5, T2-9): a figure, a
+# statement without a figure (均获维持, 未发生), or a total typed into a part's row.
+_NARRATIVE = {
+    "default": "{ref}：正文（{where}）写“{quote}”，即{quantity}为 {value}，但表中{table}，请核对正文与表格",
+    "qualitative": "{ref}：正文（{where}）写“{quote}”，但表中{listing}，请核对正文与表格",
+    "whole_for_part": "{ref}：正文（{where}）写“{quote}”，{quantity}是其中的 {value}，但表中{label}为 "
+                      "{table_value}，恰是正文所述合计“{total}”的数，疑把合计填入了“{row}”行，请核对",
+}
 _CELL_TYPE = {"default": "{ref}（{label}）：{value} {problem}"}
 
 RULES = [
@@ -94,15 +102,18 @@ RULES = [
        {**_LINEAR, "folded": "。其中{detail}", "culprit": "，最可能出错的是 {address}（{label}）"}),
     _r("T3-6", "verify", "cross_year", "linear", "本年“二、上年结转”等于上年“四、结转下年度继续办理”",
        {"default": "{ref}：{scope}：{sentence}（上年报告：{previous}）"}),
-    _r("T3-7", "hint", "workbook", "check", "“一、总体情况”中提到的件数与表三、表四一致",
-       {"default": "{ref}：正文写“{quoted}”，但表中{what}为 {table_text} 件，请核对正文与表格"},
-       checks=["text_figures"]),
+    _r("T3-7", "verify", "workbook", "check",
+       "正文中的申请数和办理结果（收到、办结、予以公开、结转……）与表三一致", _NARRATIVE,
+       checks=["narrative_t3"]),
     # -- table 四 ---------------------------------------------------------------
     _r("T4-1", "error", "workbook", "linear",
        "行政复议：结果维持、结果纠正、其他结果、尚未审结之和等于总计", _LINEAR),
     _r("T4-2", "error", "workbook", "linear", "行政诉讼（未经复议直接起诉）：四项之和等于总计", _LINEAR),
     _r("T4-3", "error", "workbook", "linear", "行政诉讼（复议后起诉）：四项之和等于总计", _LINEAR),
     _r("T4-4", "error", "workbook", "read", "表四各项均为非负整数", _CELL_TYPE, checks=["cell_type"]),
+    _r("T4-5", "verify", "workbook", "check",
+       "正文中的行政复议、行政诉讼数字及“均获维持”“未发生”等表述与表四一致", _NARRATIVE,
+       checks=["narrative_t4"]),
     # -- table 二 ---------------------------------------------------------------
     _r("T2-1", "hint", "cross_year", "linear", "现行有效件数约等于上年现行有效件数加本年制发减本年废止",
        {"default": "{ref}：{scope}：{sentence}（上年报告：{previous}）"}),
@@ -122,6 +133,18 @@ RULES = [
        {"default": "{ref}：单位类型为“{unit_type}”，一般没有规章制定权，但规章填写了非零数：{listing}。"
                    "如确有，请在情况说明中写明"},
        checks=["zero_for_unit_types"]),
+    _r("T2-9", "verify", "workbook", "check",
+       "正文中的规章、规范性文件件数，许可、处罚、强制决定数和收费金额与表二一致", _NARRATIVE,
+       checks=["narrative_t2"]),
+    # -- the narrative on its own and against last year (toolkit.engine.narrative) ---
+    _r("N-1", "verify", "workbook", "check", "正文列举的各项之和等于正文所述的合计",
+       {"default": "{where}：正文写“{quote}”，其中列举的各项之和为 {parts}＝{parts_sum}，"
+                   "与所述合计“{total}”（{total_value}）不一致，请核对"},
+       checks=["narrative_sums"]),
+    _r("N-2", "verify", "cross_year", "check", "正文所写“同比增加/减少”与上年报告一致",
+       {"default": "{ref}：正文（{where}）写“{quote}”，但表中{quantity}本年为 {current}、上年报告为 "
+                   "{previous}，实际变化为 {actual}，请核对正文与表格"},
+       checks=["narrative_change"]),
     # -- structure and form -----------------------------------------------------
     _r("S-2", "error", "workbook", "read",
        "表格结构、栏目名称和公式与模板一致（未被改动）；报告年度与表格版本一致",

@@ -418,18 +418,14 @@ OTHER_RULES = [
      "check": "unit_conversion", "cells": ["t2.procurement.amount"]},
     {"id": "T2-8",
      "check": "zero_for_unit_types", "unit_types": ["乡镇", "街道"], "rows": ["rules"]},
-    {"id": "T3-7",
-     "check": "text_figures", "cell": "text.overview",
-     # Each figure: words that introduce it, and the sums of cells it may
-     # legitimately equal (受理 may include the carried-over requests).
-     "figures": [
-         {"words": ["收到", "受理", "新收"], "label": "依申请公开申请",
-          "sums": [["t3.new.total"], ["t3.new.total", "t3.carried_in.total"]]},
-         {"words": ["行政复议"], "label": "行政复议",
-          "sums": [["t4.review.total"]]},
-         {"words": ["行政诉讼"], "label": "行政诉讼",
-          "sums": [["t4.suit_direct.total", "t4.suit_after_review.total"]]},
-     ]},
+    # The narrative checked against the tables (toolkit.engine.narrative; the
+    # phrase -> quantity mapping is data in toolkit.spec.claims).  One pass
+    # computes every claim; each rule reports the claims of its table.
+    {"id": "T3-7", "check": "narrative_t3"},
+    {"id": "T4-5", "check": "narrative_t4"},
+    {"id": "T2-9", "check": "narrative_t2"},
+    {"id": "N-1", "check": "narrative_sums"},
+    {"id": "N-2", "check": "narrative_change"},
     {"id": "S-2",
      "check": "structure"},
     # FORMAT.md S-2 covers both the exact labels (above) and the edition

@@ -1,0 +1,635 @@
+"""Figures in report prose, and the claims they make about the tables.
+
+Two layers:
+
+* :func:`extract` reads Chinese report prose and returns every figure
+  (Arabic, full-width or Chinese numerals — ``23件``, ``２３件``,
+  ``二十三件``, ``两件`` — with its unit), the words that introduce it, the
+  subject it counts, its qualifiers (其中, 共, 同比增加 …) and the sentence
+  it stands in; enumerations (``予以公开12件、部分公开3件``) are grouped with
+  the total they state.  It knows nothing about tables.
+* :func:`check_narrative` maps the figures to table quantities through
+  ``toolkit.spec.claims`` (data) and compares: a pure function of the
+  narrative sections and the cell values, used by the rule engine for
+  workbooks and callable on imported reports.
+
+Precision first: a figure becomes a claim only when its words name a table
+quantity unambiguously; anything else is extracted and left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..spec import claims as C
+from ..spec import get_edition
+from .findings import CellRef, Finding
+
+EPS = 1e-6
+
+# ---------------------------------------------------------------------------
+# Numerals
+# ---------------------------------------------------------------------------
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_CHARS = "零〇一二两三四五六七八九十百千万"
+
+
+def chinese_number(text: str) -> int | None:
+    """``二十三`` → 23, ``两`` → 2, ``一百零五`` → 105, ``三万`` → 30000; None if not a numeral."""
+    if not text or any(ch not in _CN_CHARS for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit is not None and ch not in "零〇":  # “二三” is not a numeral
+                return None
+            digit = _CN_DIGITS[ch] if ch not in "零〇" else None
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:  # 万
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+_UNITS = sorted(list(C.MONEY_UNITS) + C.COUNT_UNITS + C.PERCENT_UNITS + C.OTHER_UNITS,
+                key=len, reverse=True)
+_FIGURE_RE = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?|[" + _CN_CHARS + r"]+)\s*(?P<approx>余|多)?\s*(?P<unit>"
+    + "|".join(map(re.escape, _UNITS)) + ")")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_CLAUSE_MARKS = "，,；;：:（）()"
+
+
+# ---------------------------------------------------------------------------
+# Extraction
+# ---------------------------------------------------------------------------
+@dataclass
+class Figure:
+    """One quantity stated in the prose."""
+
+    value: float
+    unit: str
+    raw: str  # the numeral and unit as written
+    phrase: str  # the words introducing the figure, with the figure (“共受理政府信息公开申请2件”)
+    sentence: str
+    start: int  # offset of the numeral in the section text
+    end: int
+    subject: str | None = None  # key of claims.QUANTITIES, "distractor", or None
+    distractor: str = ""  # the distractor word, when subject == "distractor"
+    verb: str = ""
+    qualifiers: tuple = ()
+    topic: str = ""  # table 四 topic an outcome figure belongs to
+    approx: bool = False
+
+    @property
+    def unit_class(self) -> str:
+        if self.unit in C.MONEY_UNITS:
+            return "money"
+        if self.unit in C.PERCENT_UNITS:
+            return "percent"
+        if self.unit in C.COUNT_UNITS:
+            return "count"
+        return "other:" + self.unit
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "unit": self.unit, "raw": self.raw, "phrase": self.phrase,
+                "subject": self.subject, "verb": self.verb or None,
+                "qualifiers": list(self.qualifiers), "sentence": self.sentence}
+
+
+@dataclass
+class Enumeration:
+    """Figures listed as parts of a total the same sentence states."""
+
+    total: Figure
+    parts: list
+    sentence: str
+
+    @property
+    def parts_sum(self) -> float:
+        return sum(p.value for p in self.parts)
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    figures: list = field(default_factory=list)
+    enumerations: list = field(default_factory=list)
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits to ASCII, same length (offsets stay valid)."""
+    return text.translate(_FULLWIDTH)
+
+
+def sentences(text: str) -> list:
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text + "\n"):
+        chunk = text[pos:m.end()]
+        stripped = chunk.strip()
+        if stripped:
+            out.append((stripped, pos + chunk.index(stripped[0])))
+        pos = m.end()
+    return out
+
+
+def _hits(text: str, phrases: list) -> list:
+    """Non-overlapping (start, end, value) matches, longest phrase first."""
+    taken = [False] * len(text)
+    out = []
+    for phrase, value in sorted(phrases, key=lambda p: len(p[0]), reverse=True):
+        for m in re.finditer(re.escape(phrase), text):
+            if any(taken[m.start():m.end()]):
+                continue
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+            out.append((m.start(), m.end(), value))
+    return sorted(out)
+
+
+def _mask(text: str, spans) -> str:
+    chars = list(text)
+    for s, e, *_ in spans:
+        for i in range(s, e):
+            chars[i] = "□"
+    return "".join(chars)
+
+
+def _segment_start(sentence: str, pos: int, prev_end: int) -> int:
+    """Where the words introducing the figure at ``pos`` begin."""
+    start = prev_end
+    for i in range(pos - 1, prev_end - 1, -1):
+        if sentence[i] in _CLAUSE_MARKS:
+            return i + 1
+    return start
+
+
+def _figures_in(sentence: str) -> list:
+    """(match, value) of each figure in a sentence, skipping words that only look like one."""
+    out = []
+    for m in _FIGURE_RE.finditer(sentence):
+        num = m.group("num")
+        after = sentence[m.end():m.end() + 3]
+        if any(after.startswith(w) for w in C.NOT_A_FIGURE_AFTER):
+            continue
+        if num[0].isdigit():
+            value = float(num) if "." in num else int(num)
+            # part of a longer token (“12345热线”, “0577-…”) is not a figure
+            if m.start() > 0 and (sentence[m.start() - 1].isdigit() or sentence[m.start() - 1] in "-—"):
+                continue
+        else:
+            value = chinese_number(num)
+            if value is None:
+                continue
+            before = sentence[m.start() - 1] if m.start() else ""
+            if before in "每第逐" or before in _CN_CHARS:
+                continue
+            if after[:1] and after[:1] not in C.CHINESE_FIGURE_FOLLOWERS:
+                continue  # “统一部署”, “一起”, “六个部分”
+        out.append((m, value))
+    return out
+
+
+def _classify(words: str, ctx: dict) -> tuple:
+    """(subject, distractor, verb, topic) for the words introducing a figure."""
+    for generic in C.GENERIC_PHRASES:
+        words = words.replace(generic, "□" * len(generic))
+    dis = next((d for d in C.DISTRACTORS if d in words), "")
+    subj_hits = _hits(words, C.SUBJECT_PHRASES)
+    verbs = [v for *_, v in _hits(_mask(words, subj_hits), C.VERB_PHRASES)]
+    verb = verbs[-1] if verbs else ""
+    subjects = [v for *_, v in subj_hits]
+    topics = [s for s in subjects if s in C.T4_TOPICS]
+    if topics:
+        ctx["topic"] = topics[-1] if len(set(topics)) == 1 else ""
+    if dis:
+        return "distractor", dis, verb, ""
+    outcomes = [s for s in subjects if s in C.T4_OUTCOMES]
+    if outcomes:
+        topic = topics[-1] if len(set(topics)) == 1 else ("" if topics else ctx.get("topic", ""))
+        if len(set(outcomes)) != 1 or not topic:
+            return None, "", verb, ""
+        return f"{topic}.{C.T4_OUTCOMES[outcomes[0]]}", "", verb, topic
+    if topics:
+        if set(topics) == {"review", "suit"}:
+            return "review+suit", "", verb, ""
+        return topics[0], "", verb, topics[0]
+    results = [s for s in subjects if s in C.NEEDS_APPLICATION_CONTEXT]
+    if results:
+        if len(set(results)) != 1 or not ctx.get("applications"):
+            return None, "", verb, ""
+        subject = results[0]
+        if subject == "other_bare":
+            # only a bare “其他” listed among results (“…无法提供3件，其他0件”)
+            bare = re.sub(r"^(?:其中|以及|另有|还有|和|及)", "", words.strip("□，,、；;：: "))
+            if bare not in ("其他", "其他情形", "其他情况") or not ctx.get("in_results"):
+                return None, "", verb, ""
+            subject = "other_processing"
+        return subject, "", verb, ""
+    if "applications" in subjects:
+        return "applications", "", verb, ""
+    rows = {s for s in subjects if s in C.QUANTITIES and s.split(".")[0] not in C.T4_TOPICS}
+    if len(rows) == 1:
+        return rows.pop(), "", verb, ""
+    return None, "", verb, ""
+
+
+def _qualifiers(words: str) -> tuple:
+    for generic in C.GENERIC_PHRASES:
+        words = words.replace(generic, "")
+    return tuple(dict.fromkeys(q for *_, q in _hits(words, C.QUALIFIER_PHRASES)))
+
+
+def extract(text: str) -> list:
+    """Every sentence of ``text`` with its figures and enumerations."""
+    text = _normalise(text or "")
+    out = []
+    prev_sentence = ""
+    for sent, offset in sentences(text):
+        s = Sentence(sent, offset)
+        ctx = {"topic": "", "applications": False, "in_results": False}
+        prev_end = 0
+        prev_fig = None
+        for m, value in _figures_in(sent):
+            seg_start = _segment_start(sent, m.start(), prev_end)
+            words = sent[seg_start:m.start()]
+            before = sent[:m.start()]
+            ctx["applications"] = any(w in before for w in C.APPLICATION_CONTEXT_WORDS) or (
+                any(w in prev_sentence for w in C.APPLICATION_CONTEXT_WORDS) and "主动公开" not in before)
+            subject, dis, verb, topic = _classify(words, ctx)
+            quals = _qualifiers(words)
+            if m.group("approx"):
+                quals += ("约数",)
+            fig = Figure(value=value, unit=m.group("unit"), raw=m.group(0), phrase=sent[seg_start:m.end()],
+                         sentence=sent, start=offset + m.start(), end=offset + m.end(), subject=subject,
+                         distractor=dis, verb=verb, qualifiers=quals, topic=topic,
+                         approx=bool(m.group("approx")) or "约数" in quals)
+            if subject is None and prev_fig is not None and {"同比增加", "同比减少"} & set(quals):
+                fig.subject = prev_fig.subject  # “同比增长13.9%” counts what the figure before counts
+            ctx["in_results"] = subject in C.NEEDS_APPLICATION_CONTEXT and subject not in (
+                "carry_forward", "carried_in") or fig.subject == "other_processing" or ctx["in_results"]
+            s.figures.append(fig)
+            prev_end = m.end()
+            prev_fig = fig
+        s.enumerations = _enumerations(sent, offset, s.figures)
+        out.append(s)
+        prev_sentence = sent
+    return out
+
+
+_TRAILING_TOTAL = re.compile(r"^[，,、；;：:\s]*(?:共计|合计|总计|总共|共|累计)(?:为|达|有)?$")
+
+
+def _same_class(a: Figure, b: Figure) -> bool:
+    return a.unit_class == b.unit_class and a.unit_class in ("count", "money")
+
+
+def _enumerations(sent: str, offset: int, figs: list) -> list:
+    out = []
+    for m in re.finditer("其中", sent):
+        pos = offset + m.start()
+        before = [f for f in figs if f.end <= pos]
+        after = [f for f in figs if f.start > pos]
+        parts = []
+        for f in after:
+            if {"同比增加", "同比减少"} & set(f.qualifiers) or f.start > pos and "其中" in sent[
+                    m.end():f.start - offset] and parts:
+                break
+            parts.append(f)
+        if not before or not parts:
+            continue
+        # Several totals of table-四 topics (“行政复议6件和行政诉讼3件，其中…”): match by topic.
+        topics = {f.topic for f in before if f.subject in C.T4_TOPICS}
+        if len(topics) > 1 and all(p.topic for p in parts):
+            for f in before:
+                if f.subject in C.T4_TOPICS:
+                    grp = [p for p in parts if p.topic == f.subject and _same_class(f, p)]
+                    if grp:
+                        out.append(Enumeration(f, grp, sent))
+            continue
+        total = before[-1]
+        grp = [p for p in parts if _same_class(total, p)]
+        if total.subject == "concluded":  # 办结 … 其中: carry-over is not among the results
+            grp = [p for p in grp if p.subject not in ("carry_forward", "carried_in")]
+        if grp and not total.approx and not any(p.approx for p in grp):
+            out.append(Enumeration(total, grp, sent))
+    # “予以公开12件、部分公开3件，共计15件”
+    for i, f in enumerate(figs):
+        prev_end = figs[i - 1].end if i else offset
+        if i >= 2 and _TRAILING_TOTAL.match(sent[prev_end - offset:f.start - offset]):
+            lead = sent[:prev_end - offset].rfind("其中")
+            parts = [p for p in figs[:i] if p.start - offset > lead and _same_class(f, p)]
+            if len(parts) >= 2 and not any(e.total is f for e in out):
+                out.append(Enumeration(f, parts, sent))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------
+@dataclass
+class Claim:
+    """A statement of the prose about a table quantity, and whether the tables agree."""
+
+    section: str
+    sentence: str
+    figure: str  # as written (“共受理政府信息公开申请2件”, or the qualitative phrase)
+    value: float | None
+    subject: str
+    quantity: str  # Chinese label of the mapped quantity
+    rule: str
+    cells: list  # the first accepted sum's cells
+    alternatives: list  # [(cells, table value)] every accepted reading
+    table_value: float | None
+    agrees: bool | None  # None: the tables do not hold the cells (imported, cut short)
+    kind: str = "figure"  # figure | qualitative | change
+
+    def to_dict(self) -> dict:
+        return {"section": self.section, "sentence": self.sentence, "figure": self.figure,
+                "value": self.value, "subject": self.subject, "quantity": self.quantity,
+                "rule": self.rule, "cells": list(self.cells), "table_value": self.table_value,
+                "alternatives": [{"cells": list(c), "value": v} for c, v in self.alternatives],
+                "agrees": self.agrees, "kind": self.kind}
+
+
+def _value_of(cid: str, values: dict, ed, invalid=frozenset()):
+    if cid in invalid:
+        return None
+    if cid in values and values[cid] is not None:
+        v = values[cid]
+        return v if isinstance(v, (int, float)) else None
+    if cid in ed.formulas:
+        parts = [_value_of(i, values, ed, invalid) for i in ed.formulas[cid]]
+        return None if any(p is None for p in parts) else sum(parts)
+    return None
+
+
+def _sum(cells, values, ed, invalid):
+    vals = [_value_of(c, values, ed, invalid) for c in cells]
+    return None if any(v is None for v in vals) else sum(vals)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "？"
+    if isinstance(v, float):
+        v = round(v, 6)
+        return f"{v:.6f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def _quote(sentence: str, phrase: str, width: int = 60) -> str:
+    if len(sentence) <= width:
+        return sentence
+    i = sentence.find(phrase)
+    if i < 0:
+        return sentence[:width] + "…"
+    lo = max(0, i - (width - len(phrase)) // 2)
+    hi = min(len(sentence), lo + max(width, len(phrase)))
+    return ("…" if lo else "") + sentence[lo:hi] + ("…" if hi < len(sentence) else "")
+
+
+def _figure_claim(fig: Figure, section: str, ed, values, invalid) -> Claim | None:
+    q = C.QUANTITIES.get(fig.subject or "")
+    if q is None or ed.key not in q["sums"]:
+        return None
+    if set(fig.qualifiers) & C.NOT_WHOLE or fig.approx:
+        return None
+    if "各" in fig.qualifiers and fig.subject == "review+suit":
+        return None  # handled as two claims by the caller
+    unit = q.get("unit", "count")
+    if unit == "money":
+        if fig.unit not in C.MONEY_UNITS:
+            return None
+        value = fig.value * C.MONEY_UNITS[fig.unit]
+    else:
+        if fig.unit not in q.get("count_units", C.COUNT_UNITS):
+            return None
+        value = fig.value
+    sums = q["sums"][ed.key]
+    readings = sums.get(fig.verb) or sums["*"]
+    alts = [(cells, _sum(cells, values, ed, invalid)) for cells in readings]
+    known = [(c, v) for c, v in alts if v is not None]
+    if unit == "money":
+        decimals = len(str(fig.value).split(".")[1]) if "." in str(fig.value) else 0
+        tol = 0.5 * 10 ** -decimals * C.MONEY_UNITS[fig.unit] + EPS
+    else:
+        tol = EPS
+    agrees = None if not known else any(abs(v - value) <= tol for _, v in known)
+    first = known[0] if known else alts[0]
+    return Claim(section=section, sentence=fig.sentence, figure=fig.phrase.strip("，,、；;：: "),
+                 value=value, subject=fig.subject, quantity=q["label"], rule=q["rule"],
+                 cells=list(first[0]), alternatives=alts, table_value=first[1], agrees=agrees)
+
+
+def _qualitative_claims(sent: str, section: str, ed, values, invalid) -> list:
+    out = []
+    clauses = re.split(r"[，,；;]", sent)
+    seen_topics: list = []
+    for clause in clauses:
+        if any(w in clause for w in C.EXCEPTION_WORDS) or re.search(r"\d", clause):
+            seen_topics = []
+            continue
+        for spec in C.QUALITATIVE:
+            for word in spec["words"]:
+                i = clause.find(word)
+                if i < 0:
+                    continue
+                if spec["kind"] == "all_upheld":
+                    found = [t for p, t in spec["topics"].items() if p in clause[:i]]
+                    if not found:
+                        found = [t for t in seen_topics if t in spec["cells"]]
+                    topics = list(dict.fromkeys(
+                        t for p, t in sorted(spec["topics"].items(), key=lambda x: -len(x[0]))
+                        if p in clause[:i] or t in found))
+                else:
+                    rest = clause[i + len(word):]
+                    gap = C.QUALITATIVE_GAP if word in C.NONE_WORDS_AT_DISTANCE else 0
+                    if word == "无" and rest.startswith("法"):
+                        continue
+                    topics = []
+                    for p, t in spec["topics"].items():
+                        j = rest.find(p)
+                        if 0 <= j <= gap and t not in topics:
+                            topics.append(t)
+                    if "申请" in rest[:gap + 8] and "applications" in spec["cells"] and not topics \
+                            and word in C.NONE_WORDS_AT_DISTANCE and "来信" not in rest:
+                        topics = ["applications"]
+                for t in topics:
+                    cells = spec["cells"][t]
+                    vals = [(c, _value_of(c, values, ed, invalid)) for c in cells]
+                    known = [(c, v) for c, v in vals if v is not None]
+                    bad = [(c, v) for c, v in known if abs(v) > EPS]
+                    agrees = None if not known else not bad
+                    shown = bad or known or vals
+                    out.append(Claim(section=section, sentence=sent, figure=clause.strip(), value=None,
+                                     subject=t, quantity=f"{C.T4_TOPICS.get(t, C.QUANTITIES.get(t, {}).get('label', t))}“{spec['says']}”",
+                                     rule=spec["rule"], cells=[c for c, _ in shown],
+                                     alternatives=[([c], v) for c, v in vals],
+                                     table_value=sum(v for _, v in bad) if bad else (0 if known else None),
+                                     agrees=agrees, kind="qualitative"))
+                break
+        for p, t in C.QUALITATIVE[0]["topics"].items():
+            if p in clause and t not in seen_topics:
+                seen_topics.append(t)
+    return out
+
+
+def _change_claim(fig: Figure, section: str, ed, values, previous, prev_ed) -> Claim | None:
+    """“同比增加3件 / 增长13.9%” against last year's report."""
+    q = C.QUANTITIES.get(fig.subject or "")
+    if q is None or previous is None or ed.key not in q["sums"] or prev_ed.key not in q["sums"]:
+        return None
+    if "约数" in fig.qualifiers:
+        return None
+    cur_cells = (q["sums"][ed.key].get(fig.verb) or q["sums"][ed.key]["*"])[0]
+    prev_cells = (q["sums"][prev_ed.key].get(fig.verb) or q["sums"][prev_ed.key]["*"])[0]
+    cur = _sum(cur_cells, values, ed, frozenset())
+    prev = _sum(prev_cells, previous, prev_ed, frozenset())
+    if cur is None or prev is None:
+        return None
+    sign = 1 if "同比增加" in fig.qualifiers else -1
+    if fig.unit_class == "percent":
+        if prev == 0:
+            return None
+        actual = (cur - prev) / prev * 100
+        decimals = len(str(fig.value).split(".")[1]) if "." in str(fig.value) else 0
+        agrees = abs(actual - sign * fig.value) <= 0.5 * 10 ** -decimals + 0.05
+        shown = f"{_fmt(round(actual, 1))}%"
+    elif fig.unit_class == "count" and q.get("unit", "count") == "count":
+        actual = cur - prev
+        agrees = abs(actual - sign * fig.value) <= EPS
+        shown = _fmt(actual)
+    else:
+        return None
+    return Claim(section=section, sentence=fig.sentence, figure=fig.phrase.strip("，,、；;：: "),
+                 value=sign * fig.value, subject=fig.subject, quantity=f"{q['label']}的同比变化",
+                 rule="N-2", cells=list(cur_cells), alternatives=[(list(cur_cells), cur),
+                                                                  (["上年/" + c for c in prev_cells], prev)],
+                 table_value=actual, agrees=agrees, kind="change")
+
+
+def _text_ref(ed, section: str) -> CellRef | None:
+    c = ed.by_id.get(f"text.{section}")
+    return CellRef(c.sheet, c.address, c.id, c.path, None) if c else None
+
+
+def _cellref(ed, cid: str, values: dict) -> CellRef:
+    c = ed.by_id[cid]
+    return CellRef(c.sheet, c.address, c.id, c.path, values.get(cid))
+
+
+def _claim_finding(cl: Claim, ed, values, severity: str) -> Finding:
+    text_ref = _text_ref(ed, cl.section)
+    cells = [_cellref(ed, c, values) for c in cl.cells if c in ed.by_id]
+    where = text_ref.ref if text_ref else cl.section
+    quote = _quote(cl.sentence, cl.figure)
+    first = cells[0] if cells else text_ref
+    if cl.kind == "qualitative":
+        listing = "、".join(f"{ed.by_id[c.cell_id].label}（{c.ref}）为 {_fmt(_value_of(c.cell_id, values, ed))}"
+                           for c in cells)
+        msg = (f"{first.ref}：正文（{where}）写“{quote}”，但表中{listing}，"
+               "请核对正文与表格")
+    elif cl.kind == "change":
+        (cur_cells, cur), (_, prev) = cl.alternatives
+        msg = (f"{first.ref}：正文（{where}）写“{quote}”，但表中{cl.quantity[:-5]}本年为 {_fmt(cur)}、"
+               f"上年报告为 {_fmt(prev)}，实际变化为 {_fmt(cl.table_value)}"
+               f"{'%' if cl.figure.endswith(('%', '％')) else ''}，请核对正文与表格")
+    else:
+        alts, seen = [], set()
+        for cs, v in cl.alternatives:
+            if v is None or v in seen:
+                continue
+            seen.add(v)
+            if len(cs) > 3:
+                labels = f"{ed.by_id[cs[0]].label}等 {len(cs)} 项之和"
+            else:
+                labels = "＋".join(f"{ed.by_id[c].label}（{ed.by_id[c].ref}）" for c in cs)
+            alts.append(f"{labels}为 {_fmt(v)}")
+        msg = (f"{first.ref}：正文（{where}）写“{quote}”，即{cl.quantity}为 {_fmt(cl.value)}，"
+               f"但表中{'，'.join(alts)}，请核对正文与表格")
+    refs = cells + ([text_ref] if text_ref else [])
+    return Finding(rule=cl.rule, severity=severity, table="text", message=msg, cells=refs,
+                   lhs=cl.value, rhs=cl.table_value,
+                   diff=None if cl.value is None or cl.table_value is None
+                   else round(cl.value - cl.table_value, 8))
+
+
+def _severity(rule_id: str, default: str = "verify") -> str:
+    for r in C_RULES():
+        if r["id"] == rule_id:
+            return r["severity"]
+    return default
+
+
+def C_RULES():
+    from ..spec import data
+    return [r for r in data.OTHER_RULES if r.get("check") == "narrative"]
+
+
+def check_narrative(sections: dict, values: dict, edition: str, previous: dict | None = None,
+                    previous_edition: str | None = None, invalid=frozenset()) -> tuple:
+    """Claims of the narrative ``sections`` (section key → text) about the tables, and findings.
+
+    ``values`` maps cell ids to numbers (totals may be missing: they are
+    summed from their inputs); a claim whose cells are missing is listed with
+    ``agrees=None`` and raises nothing.  ``previous``: last year's values, for
+    “同比” claims.  Returns ``(claims, findings)``; findings are 核实.
+    """
+    ed = get_edition(edition)
+    prev_ed = get_edition(previous_edition or edition) if previous is not None else None
+    claims, findings = [], []
+    for section, text in sections.items():
+        for sent in extract(text or ""):
+            sent_claims = []
+            for fig in sent.figures:
+                if {"同比增加", "同比减少"} & set(fig.qualifiers):
+                    cl = _change_claim(fig, section, ed, values, previous, prev_ed)
+                elif fig.subject == "review+suit" and "各" in fig.qualifiers:
+                    for t in ("review", "suit"):
+                        f2 = Figure(**{**fig.__dict__, "subject": t, "qualifiers": ()})
+                        cl = _figure_claim(f2, section, ed, values, invalid)
+                        if cl:
+                            sent_claims.append((fig, cl))
+                    continue
+                else:
+                    cl = _figure_claim(fig, section, ed, values, invalid)
+                if cl:
+                    sent_claims.append((fig, cl))
+            quals = _qualitative_claims(sent.text, section, ed, values, invalid)
+            claims += [cl for _, cl in sent_claims] + quals
+            wrong = {id(fig) for fig, cl in sent_claims if cl.agrees is False}
+            for _, cl in sent_claims:
+                if cl.agrees is False:
+                    findings.append(_claim_finding(cl, ed, values, _severity(cl.rule)))
+            for cl in quals:
+                if cl.agrees is False:
+                    findings.append(_claim_finding(cl, ed, values, _severity(cl.rule)))
+            for en in sent.enumerations:
+                if abs(en.parts_sum - en.total.value) <= EPS:
+                    continue
+                if en.total.subject == "applications" or len(en.parts) < 2 and en.parts_sum < en.total.value:
+                    continue  # requests may be carried over; one part after 其中 is a subset
+                if id(en.total) in wrong or any(id(p) in wrong for p in en.parts):
+                    continue  # the wrong figure is already named against the table
+                findings.append(_enumeration_finding(en, section, ed))
+    return claims, findings
+
+
+def _enumeration_finding(en: Enumeration, section: str, ed) -> Finding:
+    text_ref = _text_ref(ed, section)
+    where = text_ref.ref if text_ref else section
+    parts = "＋".join(_fmt(p.value) for p in en.parts)
+    quote = _quote(en.sentence, en.total.phrase, 80)
+    msg = (f"{where}：正文写“{quote}”，其中列举的各项之和为 {parts}＝{_fmt(en.parts_sum)}，"
+           f"与所述合计“{en.total.phrase.strip('，,、；;：: ')}”（{_fmt(en.total.value)}）不一致，请核对")
+    return Finding(rule="N-1", severity=_severity("N-1"), table="text", message=msg,
+                   cells=[text_ref] if text_ref else [], lhs=en.parts_sum, rhs=en.total.value,
+                   diff=round(en.parts_sum - en.total.value, 8))
