@@ -207,8 +207,6 @@ def _classify(words: str, ctx: dict) -> tuple:
     verb = verbs[-1] if verbs else ""
     subjects = [v for *_, v in subj_hits]
     topics = [s for s in subjects if s in C.T4_TOPICS]
-    if topics:
-        ctx["topic"] = topics[-1] if len(set(topics)) == 1 else ""
     if dis:
         return "distractor", dis, verb, ""
     outcomes = [s for s in subjects if s in C.T4_OUTCOMES]
@@ -221,23 +219,32 @@ def _classify(words: str, ctx: dict) -> tuple:
         if set(topics) == {"review", "suit"}:
             return "review+suit", "", verb, ""
         return topics[0], "", verb, topics[0]
+    if "other_bare" in subjects:
+        # only a bare “其他” listed among results (“…无法提供3件，其他0件”) is 其他处理
+        bare = re.sub(r"^(?:其中|以及|另有|还有|和|及)", "", words.strip("□，,、；;：: "))
+        if bare in ("其他", "其他情形", "其他情况") and ctx.get("in_results"):
+            subjects = ["other_processing"]
+        else:
+            subjects = [x for x in subjects if x != "other_bare"]
     results = [s for s in subjects if s in C.NEEDS_APPLICATION_CONTEXT]
     if results:
         if len(set(results)) != 1 or not ctx.get("applications"):
             return None, "", verb, ""
-        subject = results[0]
-        if subject == "other_bare":
-            # only a bare “其他” listed among results (“…无法提供3件，其他0件”)
-            bare = re.sub(r"^(?:其中|以及|另有|还有|和|及)", "", words.strip("□，,、；;：: "))
-            if bare not in ("其他", "其他情形", "其他情况") or not ctx.get("in_results"):
-                return None, "", verb, ""
-            subject = "other_processing"
-        return subject, "", verb, ""
+        if results[0] in ("carry_forward", "carried_in") and re.search(r"\d{4}\s*年", words):
+            return None, "", verb, ""  # “2021年度结转至2022年度”: which way depends on the report year
+        return results[0], "", verb, ""
     if "applications" in subjects:
         return "applications", "", verb, ""
-    rows = {s for s in subjects if s in C.QUANTITIES and s.split(".")[0] not in C.T4_TOPICS}
+    rows = {s for s in subjects if s in C.T2_SUBJECTS}
     if len(rows) == 1:
         return rows.pop(), "", verb, ""
+    if not subjects and ctx.get("topic") and any(w in words for w in C.T4_CASE_WORDS):
+        return ctx["topic"], "", verb, ctx["topic"]  # “行政诉讼方面，共发生案件3件”
+    if not subjects and verb == "new" and ctx.get("applications"):
+        return "applications", "", verb, ""  # “上年结转3件，本年新收17件”
+    prev = ctx.get("prev_subject")
+    if not subjects and verb in C.T2_INHERIT_VERBS and prev in C.T2_SUBJECTS:
+        return prev, "", verb, ""  # “制发行政规范性文件3件，废止2件”
     return None, "", verb, ""
 
 
@@ -249,11 +256,13 @@ def _qualifiers(words: str) -> tuple:
 
 def extract(text: str) -> list:
     """Every sentence of ``text`` with its figures and enumerations."""
-    text = _normalise(text or "")
+    original = text or ""
+    text = _normalise(original)  # same length: offsets hold in both
     out = []
     prev_sentence = ""
     for sent, offset in sentences(text):
-        s = Sentence(sent, offset)
+        written = original[offset:offset + len(sent)]
+        s = Sentence(written, offset)
         ctx = {"topic": "", "applications": False, "in_results": False}
         prev_end = 0
         prev_fig = None
@@ -263,12 +272,16 @@ def extract(text: str) -> list:
             before = sent[:m.start()]
             ctx["applications"] = any(w in before for w in C.APPLICATION_CONTEXT_WORDS) or (
                 any(w in prev_sentence for w in C.APPLICATION_CONTEXT_WORDS) and "主动公开" not in before)
+            # the table-四 topic spoken of last (“行政复议…，其中…尚未审结1件”)
+            last = max(((before.rfind(p), t) for p, t in C.T4_TOPICS_IN_TEXT.items()), default=(-1, ""))
+            ctx["topic"] = last[1] if last[0] >= 0 else ""
+            ctx["prev_subject"] = prev_fig.subject if prev_fig is not None else None
             subject, dis, verb, topic = _classify(words, ctx)
             quals = _qualifiers(words)
             if m.group("approx"):
                 quals += ("约数",)
-            fig = Figure(value=value, unit=m.group("unit"), raw=m.group(0), phrase=sent[seg_start:m.end()],
-                         sentence=sent, start=offset + m.start(), end=offset + m.end(), subject=subject,
+            fig = Figure(value=value, unit=m.group("unit"), raw=written[m.start():m.end()],
+                         phrase=written[seg_start:m.end()], sentence=written, start=offset + m.start(), end=offset + m.end(), subject=subject,
                          distractor=dis, verb=verb, qualifiers=quals, topic=topic,
                          approx=bool(m.group("approx")) or "约数" in quals)
             if subject is None and prev_fig is not None and {"同比增加", "同比减少"} & set(quals):
@@ -278,7 +291,7 @@ def extract(text: str) -> list:
             s.figures.append(fig)
             prev_end = m.end()
             prev_fig = fig
-        s.enumerations = _enumerations(sent, offset, s.figures)
+        s.enumerations = _enumerations(sent, offset, s.figures, written)
         out.append(s)
         prev_sentence = sent
     return out
@@ -291,7 +304,7 @@ def _same_class(a: Figure, b: Figure) -> bool:
     return a.unit_class == b.unit_class and a.unit_class in ("count", "money")
 
 
-def _enumerations(sent: str, offset: int, figs: list) -> list:
+def _enumerations(sent: str, offset: int, figs: list, written: str) -> list:
     out = []
     for m in re.finditer("其中", sent):
         pos = offset + m.start()
@@ -312,14 +325,14 @@ def _enumerations(sent: str, offset: int, figs: list) -> list:
                 if f.subject in C.T4_TOPICS:
                     grp = [p for p in parts if p.topic == f.subject and _same_class(f, p)]
                     if grp:
-                        out.append(Enumeration(f, grp, sent))
+                        out.append(Enumeration(f, grp, written))
             continue
         total = before[-1]
         grp = [p for p in parts if _same_class(total, p)]
         if total.subject == "concluded":  # 办结 … 其中: carry-over is not among the results
             grp = [p for p in grp if p.subject not in ("carry_forward", "carried_in")]
         if grp and not total.approx and not any(p.approx for p in grp):
-            out.append(Enumeration(total, grp, sent))
+            out.append(Enumeration(total, grp, written))
     # “予以公开12件、部分公开3件，共计15件”
     for i, f in enumerate(figs):
         prev_end = figs[i - 1].end if i else offset
@@ -327,7 +340,7 @@ def _enumerations(sent: str, offset: int, figs: list) -> list:
             lead = sent[:prev_end - offset].rfind("其中")
             parts = [p for p in figs[:i] if p.start - offset > lead and _same_class(f, p)]
             if len(parts) >= 2 and not any(e.total is f for e in out):
-                out.append(Enumeration(f, parts, sent))
+                out.append(Enumeration(f, parts, written))
     return out
 
 

@@ -117,6 +117,12 @@ NEEDS_APPLICATION_CONTEXT = {
 }
 APPLICATION_CONTEXT_WORDS = ["申请"]
 T4_TOPICS = {"review": "行政复议", "suit": "行政诉讼"}
+T4_TOPICS_IN_TEXT = {"行政复议": "review", "行政诉讼": "suit"}
+# A figure of “案件” with no other subject counts cases of the topic spoken of last.
+T4_CASE_WORDS = ["案件"]
+T2_SUBJECTS = {"rules", "normative", "licensing", "penalty", "coercion", "fees", "info_fee"}
+# A figure with one of these verbs and no subject counts the table-二 row of the figure before.
+T2_INHERIT_VERBS = {"issue", "repeal", "in_force", "make"}
 T4_OUTCOMES = {"upheld": "upheld", "corrected": "corrected", "other_result": "other",
                "pending": "pending"}
 
