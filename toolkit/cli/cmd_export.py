@@ -3,7 +3,7 @@
 import click
 
 from ..engine.check import check
-from ..publish.export import export_docx
+from ..publish.export import export_docx, narrative_findings
 from .common import friendly_errors
 
 
@@ -17,7 +17,8 @@ def command(workbook, output, force):
     """把填好的工作簿导出为可发布的年度报告（Word 文档）。
 
     文档包含国家格式规定的六个部分，表二、表三、表四的栏目和合并单元格与
-    官方格式一致。校验有错误时默认不导出（加 --force 强制导出）。
+    官方格式一致。校验有错误时默认不导出（加 --force 强制导出）；正文中的数字
+    与表格不一致时，导出前会逐条列出，请核对。
 
     \b
     示例：
@@ -31,6 +32,11 @@ def command(workbook, output, force):
         raise click.ClickException(
             f"校验发现 {result.counts['error']} 项错误，请先改正（xxgk check {workbook}），"
             "或加 --force 强制导出")
+    shown = narrative_findings(result)
+    if shown:
+        click.echo(f"注意：正文与表格有 {len(shown)} 处不一致，导出的报告中将原样保留，请核对：", err=True)
+        for f in shown:
+            click.echo(f"  【{f.severity_label}】{f.rule} {f.message}", err=True)
     rep = result.report
     output = output or f"{rep.unit}{rep.year or ''}年政府信息公开工作年度报告.docx"
     path = export_docx(workbook, output, force=force)

@@ -308,18 +308,18 @@ def _enumerations(sent: str, offset: int, figs: list, written: str) -> list:
     out = []
     for m in re.finditer("其中", sent):
         pos = offset + m.start()
-        before = [f for f in figs if f.end <= pos]
-        after = [f for f in figs if f.start > pos]
-        parts = []
-        for f in after:
-            if {"同比增加", "同比减少"} & set(f.qualifiers) or f.start > pos and "其中" in sent[
-                    m.end():f.start - offset] and parts:
-                break
-            parts.append(f)
+        # an enumeration lives between semicolons: “复议2件，其中…；诉讼1件，其中…”
+        lo = offset + max(sent.rfind(x, 0, m.start()) for x in "；;")
+        hi_rel = min([i for i in (sent.find(x, m.end()) for x in ("；", ";", "其中")) if i >= 0]
+                     or [len(sent)])
+        hi = offset + hi_rel
+        before = [f for f in figs if lo < f.start and f.end <= pos]
+        parts = [f for f in figs if pos < f.start < hi
+                 and not {"同比增加", "同比减少"} & set(f.qualifiers)]
         if not before or not parts:
             continue
         # Several totals of table-四 topics (“行政复议6件和行政诉讼3件，其中…”): match by topic.
-        topics = {f.topic for f in before if f.subject in C.T4_TOPICS}
+        topics = {f.subject for f in before if f.subject in C.T4_TOPICS}
         if len(topics) > 1 and all(p.topic for p in parts):
             for f in before:
                 if f.subject in C.T4_TOPICS:
@@ -329,8 +329,9 @@ def _enumerations(sent: str, offset: int, figs: list, written: str) -> list:
             continue
         total = before[-1]
         grp = [p for p in parts if _same_class(total, p)]
-        if total.subject == "concluded":  # 办结 … 其中: carry-over is not among the results
-            grp = [p for p in grp if p.subject not in ("carry_forward", "carried_in")]
+        allowed = C.PART_SUBJECTS.get(total.subject or "")
+        if allowed is not None:  # a table quantity: its parts are its breakdown only
+            grp = [p for p in grp if p.subject in allowed]
         if grp and not total.approx and not any(p.approx for p in grp):
             out.append(Enumeration(total, grp, written))
     # “予以公开12件、部分公开3件，共计15件”
@@ -362,7 +363,7 @@ class Claim:
     alternatives: list  # [(cells, table value)] every accepted reading
     table_value: float | None
     agrees: bool | None  # None: the tables do not hold the cells (imported, cut short)
-    kind: str = "figure"  # figure | qualitative | change
+    kind: str = "figure"  # figure | qualitative | change | whole_for_part
 
     def to_dict(self) -> dict:
         return {"section": self.section, "sentence": self.sentence, "figure": self.figure,
@@ -447,8 +448,13 @@ def _qualitative_claims(sent: str, section: str, ed, values, invalid) -> list:
     clauses = re.split(r"[，,；;]", sent)
     seen_topics: list = []
     for clause in clauses:
-        if any(w in clause for w in C.EXCEPTION_WORDS) or re.search(r"\d", clause):
+        if any(w in clause for w in C.EXCEPTION_WORDS):
             seen_topics = []
+            continue
+        if re.search(r"\d", clause):  # a clause with a figure states no qualitative claim
+            for p, t in C.QUALITATIVE[0]["topics"].items():
+                if p in clause and t not in seen_topics:
+                    seen_topics.append(t)
             continue
         for spec in C.QUALITATIVE:
             for word in spec["words"]:
@@ -561,11 +567,18 @@ def _claim_finding(cl: Claim, ed, values, severity: str) -> Finding:
             if v is None or v in seen:
                 continue
             seen.add(v)
+            if len(cs) == 1:
+                alts.append(f"{ed.by_id[cs[0]].label}（{ed.by_id[cs[0]].ref}）为 {_fmt(v)}")
+                continue
             if len(cs) > 3:
-                labels = f"{ed.by_id[cs[0]].label}等 {len(cs)} 项之和"
+                nonzero = [c for c in cs if _value_of(c, values, ed)] or cs[:1]
+                labels = "＋".join(f"{ed.by_id[c].label}（{ed.by_id[c].ref}）{_fmt(_value_of(c, values, ed))}"
+                                  for c in nonzero[:4]) + ("等" if len(nonzero) > 4 else "")
+                alts.append(f"{ed.by_id[cs[0]].label}等 {len(cs)} 项之和为 {_fmt(v)}（{labels}）")
             else:
-                labels = "＋".join(f"{ed.by_id[c].label}（{ed.by_id[c].ref}）" for c in cs)
-            alts.append(f"{labels}为 {_fmt(v)}")
+                labels = "＋".join(f"{ed.by_id[c].label}（{ed.by_id[c].ref}）{_fmt(_value_of(c, values, ed))}"
+                                  for c in cs)
+                alts.append(f"{labels}＝{_fmt(v)}")
         msg = (f"{first.ref}：正文（{where}）写“{quote}”，即{cl.quantity}为 {_fmt(cl.value)}，"
                f"但表中{'，'.join(alts)}，请核对正文与表格")
     refs = cells + ([text_ref] if text_ref else [])
@@ -618,9 +631,14 @@ def check_narrative(sections: dict, values: dict, edition: str, previous: dict |
                     sent_claims.append((fig, cl))
             quals = _qualitative_claims(sent.text, section, ed, values, invalid)
             claims += [cl for _, cl in sent_claims] + quals
+            for fig, cl in sent_claims:
+                whole = _whole_for_part(fig, cl, sent, ed, values, invalid)
+                if whole:
+                    cl.agrees = False
+                    findings.append(_whole_finding(cl, whole, ed, values, section, _severity(cl.rule)))
             wrong = {id(fig) for fig, cl in sent_claims if cl.agrees is False}
             for _, cl in sent_claims:
-                if cl.agrees is False:
+                if cl.agrees is False and cl.kind in ("figure", "change"):
                     findings.append(_claim_finding(cl, ed, values, _severity(cl.rule)))
             for cl in quals:
                 if cl.agrees is False:
@@ -634,6 +652,36 @@ def check_narrative(sections: dict, values: dict, edition: str, previous: dict |
                     continue  # the wrong figure is already named against the table
                 findings.append(_enumeration_finding(en, section, ed))
     return claims, findings
+
+
+def _whole_for_part(fig: Figure, cl: Claim, sent: Sentence, ed, values, invalid):
+    """The stated total of the enumeration ``fig`` belongs to, when a table cell of the
+    figure's quantity holds that total instead of the figure (r037: “网站公开信息33条，
+    其中规范性文件8个” with 规范性文件·本年新制作数量 33): ``(total, cell id)`` or None."""
+    if cl.agrees is not True or cl.kind != "figure":
+        return None
+    en = next((e for e in sent.enumerations if any(p is fig for p in e.parts)), None)
+    if en is None or not en.total.value or en.total.value <= fig.value:
+        return None
+    readings = C.QUANTITIES[cl.subject]["sums"][ed.key]
+    for cells in (c for verb_sums in readings.values() for c in verb_sums):
+        if len(cells) == 1 and _value_of(cells[0], values, ed, invalid) == en.total.value:
+            return en.total, cells[0]
+    return None
+
+
+def _whole_finding(cl: Claim, whole, ed, values, section: str, severity: str) -> Finding:
+    total, cid = whole
+    c = ed.by_id[cid]
+    text_ref = _text_ref(ed, section)
+    where = text_ref.ref if text_ref else section
+    cl.cells, cl.table_value, cl.kind = [cid], values.get(cid), "whole_for_part"
+    msg = (f"{c.ref}：正文（{where}）写“{_quote(cl.sentence, cl.figure)}”，{cl.quantity}是其中的 "
+           f"{_fmt(cl.value)}，但表中{c.label}为 {_fmt(values.get(cid))}，恰是正文所述合计"
+           f"“{total.phrase.strip('，,、；;：: ')}”的数，疑把合计填入了“{c.row_label}”行，请核对")
+    return Finding(rule=cl.rule, severity=severity, table="text", message=msg,
+                   cells=[_cellref(ed, cid, values)] + ([text_ref] if text_ref else []),
+                   lhs=cl.value, rhs=values.get(cid), diff=None)
 
 
 def _enumeration_finding(en: Enumeration, section: str, ed) -> Finding:

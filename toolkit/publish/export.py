@@ -109,6 +109,13 @@ def _table(doc, rep: Report, lay: SheetLayout):
     return table
 
 
+def narrative_findings(result) -> list:
+    """Findings of the narrative checks (正文 against the tables) of a CheckResult: the
+    published text must not contradict its own tables, so ``export`` shows them first."""
+    rules = {r["id"] for r in E.OTHER_RULES if r.get("check") == "narrative"}
+    return [f for f in result.findings if f.rule in rules]
+
+
 def export_docx(path: str | Path, output: str | Path, force: bool = False) -> Path:
     """Write the published report of the workbook at ``path`` to ``output``."""
     from docx import Document

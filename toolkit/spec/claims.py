@@ -126,6 +126,17 @@ T2_INHERIT_VERBS = {"issue", "repeal", "in_force", "make"}
 T4_OUTCOMES = {"upheld": "upheld", "corrected": "corrected", "other_result": "other",
                "pending": "pending"}
 
+# The breakdown of a stated total (“办结16件，其中…”): only figures of these
+# subjects count as its parts (carry-over is not a result; 诉讼 is not part of 复议).
+_RESULTS = {"public", "partial", "public_partial", "withheld", "unable", "not_processed",
+            "other_processing"}
+PART_SUBJECTS = {
+    "concluded": _RESULTS,
+    "applications": _RESULTS | {"carry_forward"},
+    "review": {f"review.{o}" for o in ("upheld", "corrected", "other", "pending")},
+    "suit": {f"suit.{o}" for o in ("upheld", "corrected", "other", "pending")},
+}
+
 _WITHHELD = [f"t3.withheld_{i}.total" for i in range(1, 9)]
 _UNABLE = [f"t3.unable_{i}.total" for i in range(1, 4)]
 _NOT_PROCESSED = [f"t3.not_processed_{i}.total" for i in range(1, 6)]
