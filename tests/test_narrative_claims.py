@@ -252,6 +252,8 @@ def consistent_2021(**changes) -> dict:
     "全年共收到政府信息公开申请约30件。",
     "其中网上申请15件，信函申请3件。",
     "办理人大代表建议8件、政协委员提案5件。",
+    "上年度收到政府信息公开申请5件。",  # last year's figure, not this year's
+    "制定完善规章制度3项。",
 ])
 def test_distractors_and_partial_figures_claim_nothing(sentence):
     claims, findings = check_narrative({"overview": sentence}, consistent_2021(), "2021")

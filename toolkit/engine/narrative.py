@@ -277,7 +277,9 @@ def extract(text: str) -> list:
             ctx["topic"] = last[1] if last[0] >= 0 else ""
             ctx["prev_subject"] = prev_fig.subject if prev_fig is not None else None
             subject, dis, verb, topic = _classify(words, ctx)
-            quals = _qualifiers(words)
+            # “上年度结转3件”: 上年 belongs to the subject, it is no qualifier of the figure
+            quals = _qualifiers(_mask(words, [h for h in _hits(words, C.SUBJECT_PHRASES)
+                                              if h[2] in ("carried_in", "carry_forward")]))
             if m.group("approx"):
                 quals += ("约数",)
             fig = Figure(value=value, unit=m.group("unit"), raw=written[m.start():m.end()],
