@@ -320,6 +320,8 @@ def test_a_single_part_below_its_total_is_a_subset_not_a_contradiction():
     ("本年度未收到政府信息公开申请。", "t3.new.total"),
     ("除1件行政诉讼外，未发生行政复议。", None),  # an exception clause is not read
     ("无法提供的申请均已告知申请人。", None),  # 无法 is not 无
+    ("全年未发生行政诉讼被纠错的情况。", None),  # narrower than “no suit”
+    ("全年未收到依申请公开来信。", None),  # r051: letters, not the applications count
 ])
 def test_qualitative_claims(sentence, bad_cell):
     v = consistent_2021(**{"t4.review.upheld": 0, "t4.review.total": 0, "t4.suit_direct.upheld": 0,

@@ -283,8 +283,8 @@ def extract(text: str) -> list:
             if m.group("approx"):
                 quals += ("约数",)
             fig = Figure(value=value, unit=m.group("unit"), raw=written[m.start():m.end()],
-                         phrase=written[seg_start:m.end()], sentence=written, start=offset + m.start(), end=offset + m.end(), subject=subject,
-                         distractor=dis, verb=verb, qualifiers=quals, topic=topic,
+                         phrase=written[seg_start:m.end()], sentence=written, start=offset + m.start(),
+                         end=offset + m.end(), subject=subject, distractor=dis, verb=verb, qualifiers=quals, topic=topic,
                          approx=bool(m.group("approx")) or "约数" in quals)
             if subject is None and prev_fig is not None and {"同比增加", "同比减少"} & set(quals):
                 fig.subject = prev_fig.subject  # “同比增长13.9%” counts what the figure before counts
@@ -445,61 +445,51 @@ def _figure_claim(fig: Figure, section: str, ed, values, invalid) -> Claim | Non
                  cells=list(first[0]), alternatives=alts, table_value=first[1], agrees=agrees)
 
 
+def _topics_said(clause: str, word: str, spec: dict, seen: list) -> list:
+    """The topics a qualitative ``word`` in ``clause`` speaks of (may be none)."""
+    i = clause.find(word)
+    if spec["kind"] == "all_upheld":  # “复议、诉讼均获维持”, or the topic of an earlier clause
+        named = [t for p, t in spec["topics"].items() if p in clause[:i]]
+        return list(dict.fromkeys(named or [t for t in seen if t in spec["cells"]]))
+    rest = clause[i + len(word):]
+    if word == "无" and rest.startswith("法"):  # 无法提供
+        return []
+    if any(w in rest for w in C.NONE_SPOILERS):  # “未发生行政复议被纠错”: not “no review”
+        return []
+    gap = C.QUALITATIVE_GAP if word in C.NONE_WORDS_AT_DISTANCE else 0
+    topics = list(dict.fromkeys(t for p, t in spec["topics"].items() if 0 <= rest.find(p) <= gap))
+    if (not topics and "applications" in spec["cells"] and word in C.NONE_WORDS_AT_DISTANCE
+            and "申请" in rest[:gap + 8] and not any(d in rest for d in C.DISTRACTORS)):
+        topics = ["applications"]  # “未收到申请”
+    return topics
+
+
 def _qualitative_claims(sent: str, section: str, ed, values, invalid) -> list:
+    """Statements without a figure (“均获维持”, “未发生行政复议”, “无结转”) against the tables."""
     out = []
-    clauses = re.split(r"[，,；;]", sent)
-    seen_topics: list = []
-    for clause in clauses:
-        if any(w in clause for w in C.EXCEPTION_WORDS):
-            seen_topics = []
+    seen: list = []  # table-四 topics of the clauses read so far
+    topic_words = C.QUALITATIVE[0]["topics"]
+    for clause in re.split(r"[，,；;]", sent):
+        if any(w in clause for w in C.EXCEPTION_WORDS):  # “除1件外，未发生…”
+            seen = []
             continue
-        if re.search(r"\d", clause):  # a clause with a figure states no qualitative claim
-            for p, t in C.QUALITATIVE[0]["topics"].items():
-                if p in clause and t not in seen_topics:
-                    seen_topics.append(t)
-            continue
-        for spec in C.QUALITATIVE:
-            for word in spec["words"]:
-                i = clause.find(word)
-                if i < 0:
+        if not re.search(r"\d", clause):  # a clause with a figure states no qualitative claim
+            for spec in C.QUALITATIVE:
+                word = next((w for w in spec["words"] if w in clause), None)
+                if word is None:
                     continue
-                if spec["kind"] == "all_upheld":
-                    found = [t for p, t in spec["topics"].items() if p in clause[:i]]
-                    if not found:
-                        found = [t for t in seen_topics if t in spec["cells"]]
-                    topics = list(dict.fromkeys(
-                        t for p, t in sorted(spec["topics"].items(), key=lambda x: -len(x[0]))
-                        if p in clause[:i] or t in found))
-                else:
-                    rest = clause[i + len(word):]
-                    gap = C.QUALITATIVE_GAP if word in C.NONE_WORDS_AT_DISTANCE else 0
-                    if word == "无" and rest.startswith("法"):
-                        continue
-                    topics = []
-                    for p, t in spec["topics"].items():
-                        j = rest.find(p)
-                        if 0 <= j <= gap and t not in topics:
-                            topics.append(t)
-                    if "申请" in rest[:gap + 8] and "applications" in spec["cells"] and not topics \
-                            and word in C.NONE_WORDS_AT_DISTANCE and "来信" not in rest:
-                        topics = ["applications"]
-                for t in topics:
-                    cells = spec["cells"][t]
-                    vals = [(c, _value_of(c, values, ed, invalid)) for c in cells]
-                    known = [(c, v) for c, v in vals if v is not None]
-                    bad = [(c, v) for c, v in known if abs(v) > EPS]
-                    agrees = None if not known else not bad
-                    shown = bad or known or vals
-                    out.append(Claim(section=section, sentence=sent, figure=clause.strip(), value=None,
-                                     subject=t, quantity=f"{C.T4_TOPICS.get(t, C.QUANTITIES.get(t, {}).get('label', t))}“{spec['says']}”",
-                                     rule=spec["rule"], cells=[c for c, _ in shown],
-                                     alternatives=[([c], v) for c, v in vals],
-                                     table_value=sum(v for _, v in bad) if bad else (0 if known else None),
-                                     agrees=agrees, kind="qualitative"))
-                break
-        for p, t in C.QUALITATIVE[0]["topics"].items():
-            if p in clause and t not in seen_topics:
-                seen_topics.append(t)
+                for t in _topics_said(clause, word, spec, seen):
+                    vals = [(c, _value_of(c, values, ed, invalid)) for c in spec["cells"][t]]
+                    bad = [(c, v) for c, v in vals if v is not None and abs(v) > EPS]
+                    known = all(v is not None for _, v in vals)
+                    label = C.T4_TOPICS.get(t) or C.QUANTITIES[t]["label"]
+                    out.append(Claim(
+                        section=section, sentence=sent, figure=clause.strip(), value=None, subject=t,
+                        quantity=f"{label}“{spec['says']}”", rule=spec["rule"],
+                        cells=[c for c, _ in (bad or vals)], alternatives=[([c], v) for c, v in vals],
+                        table_value=sum(v for _, v in bad) if bad else (0 if known else None),
+                        agrees=False if bad else (True if known else None), kind="qualitative"))
+        seen += [t for p, t in topic_words.items() if p in clause and t not in seen]
     return out
 
 
@@ -591,15 +581,10 @@ def _claim_finding(cl: Claim, ed, values, severity: str) -> Finding:
 
 
 def _severity(rule_id: str, default: str = "verify") -> str:
-    for r in C_RULES():
-        if r["id"] == rule_id:
-            return r["severity"]
-    return default
-
-
-def C_RULES():
+    """The severity the spec gives a narrative rule (rules are data: toolkit.spec.editions)."""
     from ..spec import data
-    return [r for r in data.OTHER_RULES if r.get("check") == "narrative"]
+    return next((r["severity"] for r in data.OTHER_RULES
+                 if r.get("check") == "narrative" and r["id"] == rule_id), default)
 
 
 def check_narrative(sections: dict, values: dict, edition: str, previous: dict | None = None,

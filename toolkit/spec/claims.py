@@ -238,5 +238,8 @@ QUALITATIVE = [
 # (“未发生因政府信息公开引起的行政复议”).
 NONE_WORDS_AT_DISTANCE = ["未发生", "没有发生", "未出现", "未产生", "未收到", "没有收到", "未接到"]
 QUALITATIVE_GAP = 20
+# After the topic, these make a “none” statement about something narrower
+# (“未发生行政复议被纠错的情况”): no claim is read.
+NONE_SPOILERS = ["被", "纠正", "纠错", "撤销", "败诉", "违法", "结果"]
 # A clause with these words states an exception; no qualitative claim is read from it.
 EXCEPTION_WORDS = ["除", "以外", "之外", "此外", "外，"]
