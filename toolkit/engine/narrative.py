@@ -140,18 +140,17 @@ def sentences(text: str) -> list:
     return out
 
 
+_PATTERNS: dict = {}
+
+
 def _hits(text: str, phrases: list) -> list:
-    """Non-overlapping (start, end, value) matches, longest phrase first."""
-    taken = [False] * len(text)
-    out = []
-    for phrase, value in sorted(phrases, key=lambda p: len(p[0]), reverse=True):
-        for m in re.finditer(re.escape(phrase), text):
-            if any(taken[m.start():m.end()]):
-                continue
-            for i in range(m.start(), m.end()):
-                taken[i] = True
-            out.append((m.start(), m.end(), value))
-    return sorted(out)
+    """Non-overlapping (start, end, value) matches, leftmost, longest phrase first."""
+    key = id(phrases)  # the lists are module data of toolkit.spec.claims, kept alive below
+    if key not in _PATTERNS:
+        ordered = sorted(phrases, key=lambda p: len(p[0]), reverse=True)
+        _PATTERNS[key] = (re.compile("|".join(re.escape(p) for p, _ in ordered)), dict(phrases), phrases)
+    pattern, value_of, _ = _PATTERNS[key]
+    return [(m.start(), m.end(), value_of[m.group(0)]) for m in pattern.finditer(text)]
 
 
 def _mask(text: str, spans) -> str:
