@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..spec import claims as C
 from ..spec import get_edition
-from .findings import CellRef, Finding
+from .findings import CellRef, Finding, finding
 
 EPS = 1e-6
 
@@ -536,54 +536,53 @@ def _cellref(ed, cid: str, values: dict) -> CellRef:
     return CellRef(c.sheet, c.address, c.id, c.path, values.get(cid))
 
 
-def _claim_finding(cl: Claim, ed, values, severity: str) -> Finding:
+def _claim_finding(cl: Claim, ed, values) -> Finding:
+    """The finding of a claim the tables contradict (message templates: the catalogue)."""
     text_ref = _text_ref(ed, cl.section)
     cells = [_cellref(ed, c, values) for c in cl.cells if c in ed.by_id]
     where = text_ref.ref if text_ref else cl.section
     quote = _quote(cl.sentence, cl.figure)
     first = cells[0] if cells else text_ref
+    refs = cells + ([text_ref] if text_ref else [])
     if cl.kind == "qualitative":
         listing = "、".join(f"{ed.by_id[c.cell_id].label}（{c.ref}）为 {_fmt(_value_of(c.cell_id, values, ed))}"
                            for c in cells)
-        msg = (f"{first.ref}：正文（{where}）写“{quote}”，但表中{listing}，"
-               "请核对正文与表格")
+        f = finding(cl.rule, "qualitative", table="text", cells=refs, ref=first.ref, where=where,
+                    quote=quote, listing=listing)
     elif cl.kind == "change":
-        (cur_cells, cur), (_, prev) = cl.alternatives
-        msg = (f"{first.ref}：正文（{where}）写“{quote}”，但表中{cl.quantity[:-5]}本年为 {_fmt(cur)}、"
-               f"上年报告为 {_fmt(prev)}，实际变化为 {_fmt(cl.table_value)}"
-               f"{'%' if cl.figure.endswith(('%', '％')) else ''}，请核对正文与表格")
+        (_, cur), (_, prev) = cl.alternatives
+        pct = "%" if cl.figure.endswith(("%", "％")) else ""
+        f = finding(cl.rule, table="text", cells=refs, ref=first.ref, where=where, quote=quote,
+                    quantity=cl.quantity.removesuffix("的同比变化"), current=_fmt(cur),
+                    previous=_fmt(prev), actual=_fmt(cl.table_value) + pct)
     else:
-        alts, seen = [], set()
-        for cs, v in cl.alternatives:
-            if v is None or v in seen:
-                continue
-            seen.add(v)
-            if len(cs) == 1:
-                alts.append(f"{ed.by_id[cs[0]].label}（{ed.by_id[cs[0]].ref}）为 {_fmt(v)}")
-                continue
-            if len(cs) > 3:
-                nonzero = [c for c in cs if _value_of(c, values, ed)] or cs[:1]
-                labels = "＋".join(f"{ed.by_id[c].label}（{ed.by_id[c].ref}）{_fmt(_value_of(c, values, ed))}"
-                                  for c in nonzero[:4]) + ("等" if len(nonzero) > 4 else "")
-                alts.append(f"{ed.by_id[cs[0]].label}等 {len(cs)} 项之和为 {_fmt(v)}（{labels}）")
-            else:
-                labels = "＋".join(f"{ed.by_id[c].label}（{ed.by_id[c].ref}）{_fmt(_value_of(c, values, ed))}"
-                                  for c in cs)
-                alts.append(f"{labels}＝{_fmt(v)}")
-        msg = (f"{first.ref}：正文（{where}）写“{quote}”，即{cl.quantity}为 {_fmt(cl.value)}，"
-               f"但表中{'，'.join(alts)}，请核对正文与表格")
-    refs = cells + ([text_ref] if text_ref else [])
-    return Finding(rule=cl.rule, severity=severity, table="text", message=msg, cells=refs,
-                   lhs=cl.value, rhs=cl.table_value,
-                   diff=None if cl.value is None or cl.table_value is None
-                   else round(cl.value - cl.table_value, 8))
+        f = finding(cl.rule, table="text", cells=refs, ref=first.ref, where=where, quote=quote,
+                    quantity=cl.quantity, value=_fmt(cl.value), table_text=_readings_text(cl, ed, values))
+    f.lhs, f.rhs = cl.value, cl.table_value
+    f.diff = None if cl.value is None or cl.table_value is None else round(cl.value - cl.table_value, 8)
+    return f
 
 
-def _severity(rule_id: str, default: str = "verify") -> str:
-    """The severity the spec gives a narrative rule (rules are data: toolkit.spec.editions)."""
-    from ..spec import data
-    return next((r["severity"] for r in data.OTHER_RULES
-                 if r.get("check") == "narrative" and r["id"] == rule_id), default)
+def _readings_text(cl: Claim, ed, values) -> str:
+    """“一·总计（三、依申请公开!J5）为 3，…”: every distinct reading of the claim, cell by cell."""
+    def one(c):
+        return f"{ed.by_id[c].label}（{ed.by_id[c].ref}）"
+
+    out, seen = [], set()
+    for cs, v in cl.alternatives:
+        if v is None or v in seen:
+            continue
+        seen.add(v)
+        if len(cs) == 1:
+            out.append(f"{one(cs[0])}为 {_fmt(v)}")
+        elif len(cs) > 3:
+            nonzero = [c for c in cs if _value_of(c, values, ed)] or cs[:1]
+            parts = "＋".join(f"{one(c)}{_fmt(_value_of(c, values, ed))}" for c in nonzero[:4])
+            out.append(f"{ed.by_id[cs[0]].label}等 {len(cs)} 项之和为 {_fmt(v)}（{parts}"
+                       f"{'等' if len(nonzero) > 4 else ''}）")
+        else:
+            out.append("＋".join(f"{one(c)}{_fmt(_value_of(c, values, ed))}" for c in cs) + f"＝{_fmt(v)}")
+    return "，".join(out)
 
 
 def check_narrative(sections: dict, values: dict, edition: str, previous: dict | None = None,
@@ -621,14 +620,14 @@ def check_narrative(sections: dict, values: dict, edition: str, previous: dict |
                 whole = _whole_for_part(fig, cl, sent, ed, values, invalid)
                 if whole:
                     cl.agrees = False
-                    findings.append(_whole_finding(cl, whole, ed, values, section, _severity(cl.rule)))
+                    findings.append(_whole_finding(cl, whole, ed, values, section))
             wrong = {id(fig) for fig, cl in sent_claims if cl.agrees is False}
             for _, cl in sent_claims:
                 if cl.agrees is False and cl.kind in ("figure", "change"):
-                    findings.append(_claim_finding(cl, ed, values, _severity(cl.rule)))
+                    findings.append(_claim_finding(cl, ed, values))
             for cl in quals:
                 if cl.agrees is False:
-                    findings.append(_claim_finding(cl, ed, values, _severity(cl.rule)))
+                    findings.append(_claim_finding(cl, ed, values))
             for en in sent.enumerations:
                 if abs(en.parts_sum - en.total.value) <= EPS:
                     continue
@@ -656,27 +655,28 @@ def _whole_for_part(fig: Figure, cl: Claim, sent: Sentence, ed, values, invalid)
     return None
 
 
-def _whole_finding(cl: Claim, whole, ed, values, section: str, severity: str) -> Finding:
+def _whole_finding(cl: Claim, whole, ed, values, section: str) -> Finding:
     total, cid = whole
     c = ed.by_id[cid]
     text_ref = _text_ref(ed, section)
-    where = text_ref.ref if text_ref else section
     cl.cells, cl.table_value, cl.kind = [cid], values.get(cid), "whole_for_part"
-    msg = (f"{c.ref}：正文（{where}）写“{_quote(cl.sentence, cl.figure)}”，{cl.quantity}是其中的 "
-           f"{_fmt(cl.value)}，但表中{c.label}为 {_fmt(values.get(cid))}，恰是正文所述合计"
-           f"“{total.phrase.strip('，,、；;：: ')}”的数，疑把合计填入了“{c.row_label}”行，请核对")
-    return Finding(rule=cl.rule, severity=severity, table="text", message=msg,
-                   cells=[_cellref(ed, cid, values)] + ([text_ref] if text_ref else []),
-                   lhs=cl.value, rhs=values.get(cid), diff=None)
+    f = finding(cl.rule, "whole_for_part", table="text",
+                cells=[_cellref(ed, cid, values)] + ([text_ref] if text_ref else []),
+                ref=c.ref, where=text_ref.ref if text_ref else section,
+                quote=_quote(cl.sentence, cl.figure), quantity=cl.quantity, value=_fmt(cl.value),
+                label=c.label, table_value=_fmt(values.get(cid)),
+                total=total.phrase.strip("，,、；;：: "), row=c.row_label)
+    f.lhs, f.rhs = cl.value, values.get(cid)
+    return f
 
 
 def _enumeration_finding(en: Enumeration, section: str, ed) -> Finding:
     text_ref = _text_ref(ed, section)
-    where = text_ref.ref if text_ref else section
-    parts = "＋".join(_fmt(p.value) for p in en.parts)
-    quote = _quote(en.sentence, en.total.phrase, 80)
-    msg = (f"{where}：正文写“{quote}”，其中列举的各项之和为 {parts}＝{_fmt(en.parts_sum)}，"
-           f"与所述合计“{en.total.phrase.strip('，,、；;：: ')}”（{_fmt(en.total.value)}）不一致，请核对")
-    return Finding(rule="N-1", severity=_severity("N-1"), table="text", message=msg,
-                   cells=[text_ref] if text_ref else [], lhs=en.parts_sum, rhs=en.total.value,
-                   diff=round(en.parts_sum - en.total.value, 8))
+    f = finding("N-1", table="text", cells=[text_ref] if text_ref else [],
+                where=text_ref.ref if text_ref else section,
+                quote=_quote(en.sentence, en.total.phrase, 80),
+                parts="＋".join(_fmt(p.value) for p in en.parts), parts_sum=_fmt(en.parts_sum),
+                total=en.total.phrase.strip("，,、；;：: "), total_value=_fmt(en.total.value))
+    f.lhs, f.rhs = en.parts_sum, en.total.value
+    f.diff = round(en.parts_sum - en.total.value, 8)
+    return f

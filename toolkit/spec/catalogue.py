@@ -84,7 +84,7 @@ _LINEAR = {"default": LINEAR_MESSAGE}
 # A statement of the 正文 the tables contradict (T3-7, T4-5, T2-9): a figure, a
 # statement without a figure (均获维持, 未发生), or a total typed into a part's row.
 _NARRATIVE = {
-    "default": "{ref}：正文（{where}）写“{quote}”，即{quantity}为 {value}，但表中{table}，请核对正文与表格",
+    "default": "{ref}：正文（{where}）写“{quote}”，即{quantity}为 {value}，但表中{table_text}，请核对正文与表格",
     "qualitative": "{ref}：正文（{where}）写“{quote}”，但表中{listing}，请核对正文与表格",
     "whole_for_part": "{ref}：正文（{where}）写“{quote}”，{quantity}是其中的 {value}，但表中{label}为 "
                       "{table_value}，恰是正文所述合计“{total}”的数，疑把合计填入了“{row}”行，请核对",
