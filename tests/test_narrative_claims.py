@@ -284,6 +284,14 @@ def test_figure_claims(sentence, agrees):
     assert len(findings) == (0 if agrees else 1)
 
 
+def test_figures_of_an_earlier_year_claim_nothing():
+    text = "2022年共收到政府信息公开申请8件，2023年共收到政府信息公开申请12件。"
+    claims, findings = check_narrative({"problems": text}, consistent_2021(), "2021", year=2023)
+    assert findings == [] and [c.value for c in claims] == [12]
+    # without the report year the 2022 figure is read as this year's
+    assert len(check_narrative({"problems": text}, consistent_2021(), "2021")[1]) == 1
+
+
 def test_one_wrong_part_of_an_enumeration_is_one_finding():
     text = "全年办结政府信息公开申请11件，其中予以公开6件、部分公开2件、不予公开1件、无法提供3件。"
     claims, findings = check_narrative({"overview": text}, consistent_2021(), "2021")

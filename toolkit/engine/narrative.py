@@ -86,6 +86,7 @@ class Figure:
     qualifiers: tuple = ()
     topic: str = ""  # table 四 topic an outcome figure belongs to
     approx: bool = False
+    years: tuple = ()  # the year the sentence speaks of at the figure (“2022年收到申请5件”)
 
     @property
     def unit_class(self) -> str:
@@ -281,7 +282,9 @@ def extract(text: str) -> list:
                                               if h[2] in ("carried_in", "carry_forward")]))
             if m.group("approx"):
                 quals += ("约数",)
-            fig = Figure(value=value, unit=m.group("unit"), raw=written[m.start():m.end()],
+            # the year spoken of: the last one named before the figure (“2022年…8件，2023年…12件”)
+            years = tuple(int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", before)[-1:])
+            fig = Figure(value=value, unit=m.group("unit"), raw=written[m.start():m.end()], years=years,
                          phrase=written[seg_start:m.end()], sentence=written, start=offset + m.start(),
                          end=offset + m.end(), subject=subject, distractor=dis, verb=verb, qualifiers=quals, topic=topic,
                          approx=bool(m.group("approx")) or "约数" in quals)
@@ -586,13 +589,17 @@ def _readings_text(cl: Claim, ed, values) -> str:
 
 
 def check_narrative(sections: dict, values: dict, edition: str, previous: dict | None = None,
-                    previous_edition: str | None = None, invalid=frozenset()) -> tuple:
+                    previous_edition: str | None = None, invalid=frozenset(),
+                    year: int | None = None) -> tuple:
     """Claims of the narrative ``sections`` (section key → text) about the tables, and findings.
 
     ``values`` maps cell ids to numbers (totals may be missing: they are
     summed from their inputs); a claim whose cells are missing is listed with
     ``agrees=None`` and raises nothing.  ``previous``: last year's values, for
-    “同比” claims.  Returns ``(claims, findings)``; findings are 核实.
+    “同比” claims.  ``year``: the report year; a figure of a sentence that
+    names an earlier year (“2022年收到申请5件” in the 2023 report) claims
+    nothing about this year's tables.  Returns ``(claims, findings)``; the
+    findings are 核实.
     """
     ed = get_edition(edition)
     prev_ed = get_edition(previous_edition or edition) if previous is not None else None
@@ -610,6 +617,8 @@ def check_narrative(sections: dict, values: dict, edition: str, previous: dict |
                         if cl:
                             sent_claims.append((fig, cl))
                     continue
+                elif year and any(y < year for y in fig.years):
+                    cl = None  # last year's figure, in a comparison or a review of past work
                 else:
                     cl = _figure_claim(fig, section, ed, values, invalid)
                 if cl:

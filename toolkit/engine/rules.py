@@ -291,7 +291,7 @@ def narrative_of(rep: Report, previous: Report | None = None) -> tuple:
             rep.texts, rep.values, rep.edition,
             previous=previous.values if previous is not None else None,
             previous_edition=previous.edition if previous is not None else None,
-            invalid=frozenset(rep.invalid))
+            invalid=frozenset(rep.invalid), year=rep.year)
         rep.narrative = (previous, claims, findings)
     return rep.narrative[1], rep.narrative[2]
 
