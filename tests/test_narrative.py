@@ -314,3 +314,12 @@ def test_results_need_a_sentence_about_applications():
     assert [f.subject for f in alone[0].figures] == [None, None, None]
     after = extract("全年共收到政府信息公开申请10件。其中不予公开4件，不予处理2件，其他处理1件。")
     assert [f.subject for f in after[1].figures] == ["withheld", "not_processed", "other_processing"]
+
+
+@pytest.mark.parametrize("text", ["1" * 32000, "1" + " " * 32000, "一" * 32000, "1." * 16000,
+                                  "收到申请1件，" * 3000, "\x00\ufffd" * 1000 + "收到申请" + "9" * 40 + "件"])
+def test_hostile_text_is_read_without_error(text):
+    # an Excel cell holds at most 32767 characters; the figure pattern starts only where a
+    # numeral starts and bounds its spaces, so none of these backtracks quadratically
+    sents = extract(text)
+    assert all(f.value >= 0 for s in sents for f in s.figures)

@@ -59,8 +59,10 @@ def chinese_number(text: str) -> int | None:
 
 _UNITS = sorted(list(C.MONEY_UNITS) + C.COUNT_UNITS + C.PERCENT_UNITS + C.OTHER_UNITS,
                 key=len, reverse=True)
+# Starts only where a numeral starts, and bounded spaces: linear on hostile text.
 _FIGURE_RE = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?|[" + _CN_CHARS + r"]+)\s*(?P<approx>余|多)?\s*(?P<unit>"
+    r"(?P<num>(?<![\d.])\d{1,15}(?:\.\d{1,8})?|(?<![" + _CN_CHARS + r"])[" + _CN_CHARS + r"]{1,12})"
+    r"[ \t\u3000]{0,3}(?P<approx>余|多)?[ \t\u3000]{0,3}(?P<unit>"
     + "|".join(map(re.escape, _UNITS)) + ")")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_MARKS = "，,；;：:（）()"
