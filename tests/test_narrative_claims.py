@@ -284,6 +284,17 @@ def test_figure_claims(sentence, agrees):
     assert len(findings) == (0 if agrees else 1)
 
 
+def test_inputs_only_as_an_importer_gives_them():
+    # an imported report has input cells (None = printed blank), no totals: totals are summed
+    inputs = {k: x for k, x in consistent_2021().items() if not k.endswith(".total")}
+    claims, findings = check_narrative({"overview": "全年共收到政府信息公开申请12件，予以公开6件。"},
+                                       inputs, "2021")
+    assert findings == [] and [(c.table_value, c.agrees) for c in claims] == [(12, True), (6, True)]
+    inputs["t3.public.commercial"] = None  # blank: the total is unknown, no finding either way
+    claims, findings = check_narrative({"overview": "全年予以公开政府信息公开申请7件。"}, inputs, "2021")
+    assert findings == [] and claims[0].agrees is None
+
+
 def test_figures_of_an_earlier_year_claim_nothing():
     text = "2022年共收到政府信息公开申请8件，2023年共收到政府信息公开申请12件。"
     claims, findings = check_narrative({"problems": text}, consistent_2021(), "2021", year=2023)
