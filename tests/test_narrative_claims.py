@@ -148,6 +148,9 @@ def test_r037_whole_website_count_in_the_normative_row():
     # with the row filled as the text says, nothing
     fixed = dict(R037_VALUES, **{"t2.normative.made": 8})
     assert check_narrative({"overview": R037_TEXT}, fixed, "2019")[1] == []
+    # a cumulative column equal to the sentence's total is a coincidence, not a misfiled total
+    fixed = dict(fixed, **{"t2.normative.total": 33})
+    assert check_narrative({"overview": R037_TEXT}, fixed, "2019")[1] == []
 
 
 def test_r049_consistent_report_raises_nothing_and_cut_cells_stay_unknown():

@@ -661,7 +661,8 @@ def _whole_for_part(fig: Figure, cl: Claim, sent: Sentence, ed, values, invalid)
         return None
     readings = C.QUANTITIES[cl.subject]["sums"][ed.key]
     for cells in (c for verb_sums in readings.values() for c in verb_sums):
-        if len(cells) == 1 and _value_of(cells[0], values, ed, invalid) == en.total.value:
+        if (len(cells) == 1 and cells[0] not in C.CUMULATIVE_CELLS
+                and _value_of(cells[0], values, ed, invalid) == en.total.value):
             return en.total, cells[0]
     return None
 

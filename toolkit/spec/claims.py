@@ -139,6 +139,10 @@ PART_SUBJECTS = {
     "suit": {f"suit.{o}" for o in ("upheld", "corrected", "other", "pending")},
 }
 
+# Cumulative cells (现行有效件数, 对外公开总数量) may equal a sentence's total by
+# chance: they are never taken for “the total typed into the part's row”.
+CUMULATIVE_CELLS = {f"t2.{row}.{col}" for row in ("rules", "normative") for col in ("in_force", "total")}
+
 _WITHHELD = [f"t3.withheld_{i}.total" for i in range(1, 9)]
 _UNABLE = [f"t3.unable_{i}.total" for i in range(1, 4)]
 _NOT_PROCESSED = [f"t3.not_processed_{i}.total" for i in range(1, 6)]
