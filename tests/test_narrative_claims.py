@@ -325,6 +325,9 @@ def test_enumeration_not_adding_up_is_verify_even_without_tables():
     assert check_narrative({"overview": ok}, {}, "2021")[1] == []
     trailing = "予以公开6件、部分公开2件、不予公开1件，共计10件。"
     assert [f.rule for f in check_narrative({"overview": trailing}, {}, "2021")[1]] == ["N-1"]
+    # a figure before a comma is not a part of the run the total sums
+    ok = "全年收到申请20件，予以公开6件、部分公开2件、不予公开1件，共计9件。"
+    assert check_narrative({"overview": ok}, {}, "2021")[1] == []
 
 
 def test_a_single_part_below_its_total_is_a_subset_not_a_contradiction():

@@ -288,8 +288,8 @@ def extract(text: str) -> list:
             years = tuple(int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", before)[-1:])
             fig = Figure(value=value, unit=m.group("unit"), raw=written[m.start():m.end()], years=years,
                          phrase=written[seg_start:m.end()], sentence=written, start=offset + m.start(),
-                         end=offset + m.end(), subject=subject, distractor=dis, verb=verb, qualifiers=quals, topic=topic,
-                         approx=bool(m.group("approx")) or "约数" in quals)
+                         end=offset + m.end(), subject=subject, distractor=dis, verb=verb,
+                         qualifiers=quals, topic=topic, approx=bool(m.group("approx")) or "约数" in quals)
             if subject is None and prev_fig is not None and {"同比增加", "同比减少"} & set(quals):
                 fig.subject = prev_fig.subject  # “同比增长13.9%” counts what the figure before counts
             ctx["in_results"] = subject in C.NEEDS_APPLICATION_CONTEXT and subject not in (
@@ -340,14 +340,19 @@ def _enumerations(sent: str, offset: int, figs: list, written: str) -> list:
             grp = [p for p in grp if p.subject in allowed]
         if grp and not total.approx and not any(p.approx for p in grp):
             out.append(Enumeration(total, grp, written))
-    # “予以公开12件、部分公开3件，共计15件”
+    # “予以公开12件、部分公开3件，共计15件”: the parts are the run of figures joined by 、和及
+    # right before the total (a comma ends the run: “收到申请20件，予以公开12件、…” is no part)
     for i, f in enumerate(figs):
-        prev_end = figs[i - 1].end if i else offset
-        if i >= 2 and _TRAILING_TOTAL.match(sent[prev_end - offset:f.start - offset]):
-            lead = sent[:prev_end - offset].rfind("其中")
-            parts = [p for p in figs[:i] if p.start - offset > lead and _same_class(f, p)]
-            if len(parts) >= 2 and not any(e.total is f for e in out):
-                out.append(Enumeration(f, parts, written))
+        if i < 2 or not _TRAILING_TOTAL.match(sent[figs[i - 1].end - offset:f.start - offset]):
+            continue
+        parts = [figs[i - 1]]
+        for j in range(i - 2, -1, -1):
+            if re.search(r"[，,；;：:]", sent[figs[j].end - offset:figs[j + 1].start - offset]):
+                break
+            parts.insert(0, figs[j])
+        parts = [p for p in parts if _same_class(f, p)]
+        if len(parts) >= 2 and not any(e.total is f for e in out):
+            out.append(Enumeration(f, parts, written))
     return out
 
 
