@@ -103,8 +103,9 @@ def test_not_a_report_is_refused(tmp_path):
     p = tmp_path / "x.txt"
     p.write_text("会议纪要\n今天开会。\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["import", str(p), "-o", str(tmp_path / "o.xlsx")])
-    assert res.exit_code == 1
-    assert "没有找到年度报告的章节标题" in res.output and "Traceback" not in res.output
+    assert res.exit_code == 2  # nothing usable (documented in docs/import.md)
+    assert "没有找到年度报告的内容" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o.xlsx").exists()
 
 
 def test_export_then_import_round_trip(tmp_path, report_factory):

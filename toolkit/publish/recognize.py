@@ -1,0 +1,234 @@
+"""Recognise a published report in the intermediate model (``sources``).
+
+The document's blocks are turned into one stream of *tokens* (cells and lines,
+each with where it was printed).  Tables are then found by their labels, not by
+their layout: a row label (FORMAT.md labels and their §5.4 variants, spaces and
+line breaks ignored, truncated labels accepted) claims the run of values that
+follows it; rows printed without a label are placed by the official row order;
+table 四 is the run of values after its title.  Nothing here depends on how the
+cells were separated (table cells, ``|``, tabs, one per line, spaces).
+
+Everything is one pass over the tokens (linear in the document).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..spec import data as E
+from ..spec import get_edition
+
+# -- text keys ------------------------------------------------------------------------
+
+_DROP = re.compile(r"[\s|:：,，、.．·;；“”\"'‘’()（）\[\]【】<>《》/／_*#]")
+
+
+def clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text or "")).replace("\u3000", " ").strip()
+
+
+def key(text: str) -> str:
+    return _DROP.sub("", clean(text))
+
+
+_NUM = re.compile(r"^([+\-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(万元|元|万|件|个|项|次|条|人|家|份)?$")
+_NONE = re.compile(r"^[-—–―－~～/／\\×]+$|^无$")
+
+
+def value_kind(text: str):
+    """``num`` / ``none`` (printed “-”, “—”, “/”, “无”) / ``blank`` / None (not a value)."""
+    t = clean(text).replace(" ", "")
+    if t == "":
+        return "blank"
+    if _NONE.match(t):
+        return "none"
+    if _NUM.match(t):
+        return "num"
+    return None
+
+
+# -- labels of both editions ---------------------------------------------------------
+
+IMPORT_VARIANTS = {  # seen in published copies besides FORMAT.md §5.4
+    "行政规范性档案": "行政规范性文件",  # a traditional-character mirror's 文件→檔案
+}
+
+
+def _head(label: str) -> str:
+    return key(re.sub(r"[（(][^（）()]*[）)]\s*$", "", label)) or key(label)
+
+
+class Labels:
+    """Label keys of one edition: table-二 rows, table-三 rows in order, markers."""
+
+    def __init__(self, ed_key: str):
+        ed = get_edition(ed_key)
+        self.ed = ed
+        self.t2_rows = {}  # key -> (row key, official label)
+        self.t2_cols = {}  # row key -> [(col key, type, label)]
+        for block in E.T2_BLOCKS[ed_key]:
+            for rkey, rlabel in block["rows"]:
+                self.t2_rows[key(rlabel)] = (rkey, rlabel)
+                self.t2_cols[rkey] = [(c[0], c[2], c[1]) for c in block["cols"]]
+        variants = dict(E.LABEL_VARIANTS)
+        variants.update(E.EDITION_ROW_VARIANTS.get(ed_key, {}))
+        variants.update(IMPORT_VARIANTS)
+        self.t2_variants = {}
+        for v, official in variants.items():
+            if key(official) in self.t2_rows:
+                self.t2_variants[key(v)] = self.t2_rows[key(official)]
+        self.t3_order = [c.row for c in ed.cells if c.table == "t3" and c.col == "natural"]
+        self.t3_leaf = []  # (row key, full key, head key, short label)
+        self.t3_groups = set()
+        for rk in self.t3_order:
+            cell = ed.by_id[f"t3.{rk}.natural"]
+            label = cell.labels[-2]
+            for v, official in E.LABEL_VARIANTS.items():
+                if official == label:
+                    self.t3_leaf.append((rk, key(v), _head(v), cell.row_label))
+            self.t3_leaf.append((rk, key(label), _head(label), cell.row_label))
+            for group in cell.labels[:-2]:
+                self.t3_groups.add(key(group))
+        self.t3_groups.add(key(E.T3_GROUP_HEADER))
+
+    def t2(self, k: str):
+        if k in self.t2_rows:
+            return self.t2_rows[k], False
+        if k in self.t2_variants:
+            return self.t2_variants[k], True
+        return None, False
+
+    def t3(self, k: str):
+        if not k or len(k) < 2:
+            return None
+        for rk, full, head, _ in self.t3_leaf:
+            if k == full:
+                return rk
+        for rk, full, head, _ in self.t3_leaf:
+            if k.startswith(head) and len(k) <= len(full) + 4 and (len(head) >= 4 or k == head):
+                return rk
+            if len(k) >= 5 and full.startswith(k):
+                return rk
+        return None
+
+
+_LABELS: dict = {}
+
+
+def labels(ed_key: str) -> Labels:
+    if ed_key not in _LABELS:
+        _LABELS[ed_key] = Labels(ed_key)
+    return _LABELS[ed_key]
+
+
+def _markers() -> dict:
+    own = {}
+    for ed in ("2019", "2021"):
+        keys = set()
+        for block in E.T2_BLOCKS[ed]:
+            keys.add(key(block["label"]))
+            keys |= {key(c[1]) for c in block["cols"]}
+            keys |= {key(r[1]) for r in block["rows"]}
+        own[ed] = keys
+    return {"2019": own["2019"] - own["2021"], "2021": own["2021"] - own["2019"],
+            "all": own["2019"] | own["2021"]}
+
+
+MARKERS = _markers()
+
+# -- section titles --------------------------------------------------------------------
+
+SECTION_WORDS = [
+    ("一", ["总体情况"]),
+    ("二", ["主动公开政府信息情况", "主动公开政府信息"]),
+    ("三", ["收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请"]),
+    ("四", ["政府信息公开行政复议行政诉讼情况", "政府信息公开行政复议", "行政复议行政诉讼情况"]),
+    ("五", ["存在的主要问题及改进情况", "政府信息公开工作存在的主要问题", "存在的主要问题", "存在的问题"]),
+    ("六", ["其他需要报告的事项", "其他事项"]),
+]
+
+
+def section_of(text: str):
+    k = key(text)
+    if not k or len(k) > 40:
+        return None
+    for n, (numeral, words) in enumerate(SECTION_WORDS):
+        if k.startswith(numeral):
+            rest = k[1:]
+            if any(w in rest for w in words) or (len(rest) >= 2 and any(w.startswith(rest) for w in words)):
+                return n
+    return None
+
+
+# -- tokens ------------------------------------------------------------------------------
+
+
+@dataclass
+class Token:
+    text: str  # cleaned
+    raw: str  # as printed
+    where: str
+    row: object  # physical row id when the source says where rows end, else None
+    block: int
+    para: bool  # a whole paragraph line
+    k: str = ""
+    kind: object = None
+    formula: bool = False  # a workbook formula cell (its value is computed, not printed)
+
+    def __post_init__(self):
+        self.k = key(self.text)
+        self.kind = value_kind(self.text)
+
+
+def _known_label(k: str) -> bool:
+    if k in MARKERS["all"]:
+        return True
+    return any(labels(ed).t3(k) for ed in ("2019", "2021"))
+
+
+def tokens_of(blocks: list) -> list:
+    from .sources import Table
+    out: list = []
+    for bi, b in enumerate(blocks):
+        if isinstance(b, Table):
+            formulas = getattr(b, "formulas", None) or ()
+            for ri, row in enumerate(b.rows):
+                for ci, cell in enumerate(row):
+                    out.append(Token(clean(cell), cell, f"{b.where}第{ri + 1}行第{ci + 1}列",
+                                     ("t", bi, ri), bi, False, formula=(ri, ci) in formulas))
+            continue
+        raw = str(b)
+        where = getattr(b, "where", "")
+        s = clean(raw)
+        if "|" in s:
+            parts = s.split("|")
+            if parts and parts[0].strip() == "":
+                parts = parts[1:]
+            if parts and parts[-1].strip() == "":
+                parts = parts[:-1]
+            row = ("l", bi) if len(parts) >= 2 else None
+            for n, part in enumerate(parts, start=1):
+                out.append(Token(part.strip(), part, f"{where}第{n}格", row, bi, False))
+            continue
+        if "\t" in s:
+            parts = s.split("\t")
+            row = ("l", bi) if len(parts) >= 2 else None
+            for n, part in enumerate(parts, start=1):
+                out.append(Token(part.strip(), part, f"{where}第{n}格", row, bi, False))
+            continue
+        words = s.split()
+        if len(words) >= 2:
+            k = len(words)
+            while k > 0 and value_kind(words[k - 1]) in ("num", "none"):
+                k -= 1
+            if k < len(words) and (k == 0 or _known_label(key("".join(words[:k])))):
+                if k:
+                    out.append(Token(" ".join(words[:k]), " ".join(words[:k]), f"{where}第1格",
+                                     ("l", bi), bi, False))
+                for n, w in enumerate(words[k:], start=2 if k else 1):
+                    out.append(Token(w, w, f"{where}第{n}格", ("l", bi), bi, False))
+                continue
+        out.append(Token(s, raw, where, None, bi, True))
+    return out
