@@ -196,7 +196,25 @@ def rules_markdown() -> str:
               "| 规则 | 级别 | 内容 |", "|---|---|---|"]
     lines += [f"| {r.id} | {SEVERITY_LABELS[r.severity]} | {r.title} |"
               for r in CATALOGUE.values() if r.scope == "merge"]
+    lines += ["", "## 导入（xxgk import）时的规则", "",
+              "这些规则检查已发布报告中印出的数字（导入时，尚无模板公式），详见 [导入已发布的报告](import.md)。", "",
+              "| 规则 | 级别 | 内容 |", "|---|---|---|"]
+    lines += [f"| {r.id} | {SEVERITY_LABELS[r.severity]} | {r.title} |"
+              for r in CATALOGUE.values() if r.scope == "import"]
+    lines += [""] + [f"- 示例（{rid}）：`{m}`" for rid, m in _import_examples()]
     return "\n".join(lines).rstrip() + "\n"
+
+
+IMPORT_EXAMPLE = (  # a published table 三 row whose printed 总计 (5) is not the sum of its parts (4)
+    "某某镇2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+    "| 一、本年新收政府信息公开申请数量 | 3 | 1 | 0 | 0 | 0 | 0 | 5 |\n")
+
+
+def _import_examples() -> list:
+    """(rule id, message) of each import rule, produced by importing a text that breaks it."""
+    from .publish.importer import import_report
+    res = import_report(IMPORT_EXAMPLE.encode("utf-8"), filename="示例.txt")
+    return [(f.rule, f.message) for f in res.findings]
 
 
 _PREFIX_ORDER = {"T3": 0, "T4": 1, "T2": 2, "N": 3, "S": 4, "R": 5}

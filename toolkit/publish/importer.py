@@ -609,13 +609,13 @@ def _totals_findings(res: ImportResult, ed) -> None:
         if tcell.status == "blank":
             if s == 0:
                 return
-            msg = (f"{what}的合计印为空白，而{parts_text}之和为 {_fmt(s)}（{tcell.where}）")
+            msg = f"{what}印为空白，而{parts_text}之和为 {_fmt(s)}（{tcell.where}）"
             t = 0
         else:
             t = num(total_id)
             if abs(t - s) < 1e-9:
                 return
-            msg = f"{what}的合计印为 {_fmt(t)}，而{parts_text}之和为 {_fmt(s)}，相差 {_fmt(t - s)}（{tcell.where}）"
+            msg = f"{what}印为 {_fmt(t)}，而{parts_text}之和为 {_fmt(s)}，相差 {_fmt(t - s)}（{tcell.where}）"
         c = ed.by_id[total_id]
         refs = [CellRef(c.sheet, c.address, total_id, c.path, tcell.value if tcell.status != "blank" else None)]
         for p in part_ids:
@@ -626,15 +626,14 @@ def _totals_findings(res: ImportResult, ed) -> None:
 
     t3_rows = [c.row for c in ed.cells if c.table == "t3" and c.col == "natural"]
     for rk in t3_rows:
-        label = ed.by_id[f"t3.{rk}.total"].row_label
-        check(f"t3.{rk}.total", [f"t3.{rk}.{p}" for p in T3_PARTIES], f"表三“{label}”行“总计”",
+        check(f"t3.{rk}.total", [f"t3.{rk}.{p}" for p in T3_PARTIES], f"表三“{t3_name(ed, rk)}”行的“总计”",
               "自然人至其他六列", "t3")
     results = E.T3_RESULT_ROWS[ed.key]
     for col, clabel in E.T3_COLS:
         check(f"t3.results_total.{col}", [f"t3.{r}.{col}" for r in results], f"表三“（七）总计”行“{clabel}”列",
               "（一）至（六）各项", "t3")
     for g, _, glabel in E.T4_GROUPS:
-        check(f"t4.{g}.total", [f"t4.{g}.{p}" for p in E.COL_SETS["parts"]], f"表四“{glabel}”",
+        check(f"t4.{g}.total", [f"t4.{g}.{p}" for p in E.COL_SETS["parts"]], f"表四“{glabel}”的“总计”",
               "结果维持、结果纠正、其他结果、尚未审结", "t4")
 
 

@@ -207,6 +207,11 @@ RULES = [
        {"default": "“{file}”是汇总表（{name}），与各单位报告放在同一文件夹中一起汇总；如果它已包含这些单位的数据，"
                    "会重复计算，请核实"}),
     _r("FILE", "error", "merge", "merge", "文件无法读取：未计入汇总", {"default": "{reason}"}),
+    # -- import -------------------------------------------------------------------
+    _r("I-1", "error", "import", "import",
+       "报告中印出的合计与印出的各项之和不一致（含合计印为空白而各项不为 0）：表三总计列和（七）总计行、表四各总计",
+       {"default": "{what}印为 {total}，而{parts}之和为 {sum}，相差 {diff}（{where}）",
+        "blank": "{what}印为空白，而{parts}之和为 {sum}（{where}）"}),
 ]
 
 CATALOGUE = {r.id: r for r in RULES}
