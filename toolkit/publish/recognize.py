@@ -223,7 +223,11 @@ def tokens_of(blocks: list) -> list:
             k = len(words)
             while k > 0 and value_kind(words[k - 1]) in ("num", "none"):
                 k -= 1
-            if k < len(words) and (k == 0 or _known_label(key("".join(words[:k])))):
+            prefix = key("".join(words[:k]))
+            # “label n n n” (a PDF line, a table row copied as text); a short prefix with two or
+            # more numbers is a label cut by a narrow column (“2.其 11 18 2 9 16 0 56”)
+            if k < len(words) and (k == 0 or _known_label(prefix)
+                                   or (len(words) - k >= 2 and len(prefix) <= 12)):
                 if k:
                     out.append(Token(" ".join(words[:k]), " ".join(words[:k]), f"{where}第1格",
                                      ("l", bi), bi, False))

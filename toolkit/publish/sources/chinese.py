@@ -1,8 +1,9 @@
 """Traditional characters (mirror sites) converted to simplified before matching.
 
-Conversion uses OpenCC's ``tw2sp`` (Taiwan phrases to mainland simplified), which
-also undoes the phrase substitutions mirrors make (檔案→文件, 入口網站→门户网站).
-It is applied only when the document really is in traditional characters, so a
+Conversion uses OpenCC's ``t2s`` (characters only).  Phrase conversion (``tw2sp``)
+was tried and rejected: it rewrites official labels (查詢→查找).  The one phrase a
+mirror substitutes inside a table label (文件→檔案) is a label variant in
+``recognize.IMPORT_VARIANTS``.  It is applied only when the document really is in traditional characters, so a
 simplified report is never touched (``乾``, ``著`` … stay as printed).
 """
 
@@ -26,7 +27,7 @@ def _converter():
         import opencc
     except ImportError:
         return None
-    return opencc.OpenCC("tw2sp")
+    return opencc.OpenCC("t2s")
 
 
 def is_traditional(text: str) -> bool:

@@ -136,8 +136,11 @@ def blocks_from_html(text: str, name: str = "") -> list:
     if body is None:
         body = root
     # Leaf tables: those without a table inside them.
-    nested = {id(a) for t in body.iter("table") for a in t.iterancestors("table")}
-    leaf = {id(t) for t in body.iter("table") if id(t) not in nested}
+    # (lxml makes element proxies on demand: keep them alive so that id() is stable)
+    all_tables = list(body.iter("table"))
+    outer = [a for t in all_tables for a in t.iterancestors("table")]
+    nested = {id(a) for a in outer}
+    leaf = {id(t) for t in all_tables if id(t) not in nested}
     stack = [(body, False)]
     while stack:
         node, closing = stack.pop()
