@@ -703,6 +703,12 @@ def recognise(doc: Document, name: str = "", *, unit: str = "", year: int | None
         if current in texts and isinstance(b, str) and b.strip() and "|" not in b:
             texts[current].append(str(b).strip())
     hints = {key(h) for _, _, h in E.TEXT_SECTIONS}
+    for n in texts:  # the signature (unit name above a date) is not part of the section
+        lines = texts[n]
+        for i in range(len(lines) - 1, 0, -1):
+            if _DATE_LINE.match(lines[i].replace(" ", "")) and _plausible_unit(lines[i - 1]):
+                del lines[i - 1:]
+                break
     for n, k in ((0, "overview"), (4, "problems"), (5, "other")):
         if n in rd.sections:
             res.texts[k] = "\n".join(t for t in texts[n] if key(t) not in hints)

@@ -202,23 +202,24 @@ def tokens_of(blocks: list) -> list:
         raw = str(b)
         where = getattr(b, "where", "")
         s = clean(raw)
-        if "|" in s:
-            parts = s.split("|")
+        r = raw.replace("｜", "|").replace("\u3000", " ").strip()
+        if "|" in r:
+            parts = r.split("|")
             if parts and parts[0].strip() == "":
                 parts = parts[1:]
             if parts and parts[-1].strip() == "":
                 parts = parts[:-1]
             row = ("l", bi) if len(parts) >= 2 else None
             for n, part in enumerate(parts, start=1):
-                out.append(Token(part.strip(), part, f"{where}第{n}格", row, bi, False))
+                out.append(Token(clean(part), part, f"{where}第{n}格", row, bi, False))
             continue
-        if "\t" in s:
-            parts = s.split("\t")
+        if "\t" in r:
+            parts = r.split("\t")
             row = ("l", bi) if len(parts) >= 2 else None
             for n, part in enumerate(parts, start=1):
-                out.append(Token(part.strip(), part, f"{where}第{n}格", row, bi, False))
+                out.append(Token(clean(part), part, f"{where}第{n}格", row, bi, False))
             continue
-        words = s.split()
+        words = r.split()
         if len(words) >= 2:
             k = len(words)
             while k > 0 and value_kind(words[k - 1]) in ("num", "none"):
@@ -229,10 +230,10 @@ def tokens_of(blocks: list) -> list:
             if k < len(words) and (k == 0 or _known_label(prefix)
                                    or (len(words) - k >= 2 and len(prefix) <= 12)):
                 if k:
-                    out.append(Token(" ".join(words[:k]), " ".join(words[:k]), f"{where}第1格",
-                                     ("l", bi), bi, False))
+                    label = " ".join(words[:k])
+                    out.append(Token(clean(label), label, f"{where}第1格", ("l", bi), bi, False))
                 for n, w in enumerate(words[k:], start=2 if k else 1):
-                    out.append(Token(w, w, f"{where}第{n}格", ("l", bi), bi, False))
+                    out.append(Token(clean(w), w, f"{where}第{n}格", ("l", bi), bi, False))
                 continue
         out.append(Token(s, raw, where, None, bi, True))
     return out
