@@ -73,7 +73,7 @@ def test_pdf_made_by_libreoffice(tmp_path, source):
     pdf = lo.convert(FIX / source, "pdf", tmp_path)
     res = import_report(pdf)
     assert res.kind == "pdf"
-    assert_every_cell(res, source[-9:-5] if source.endswith(".html") else source[-9:-5])
+    assert_every_cell(res, source.split("_")[-1][:4])
 
 
 @pytest.mark.libreoffice
@@ -182,8 +182,9 @@ def test_json_lists_every_cell_with_value_text_and_where():
     assert set(want) <= set(cells)
     for cid, v in want.items():
         assert cells[cid]["value"] == pytest.approx(v) and cells[cid]["text"] and "表格" in cells[cid]["where"]
-    assert cells["t3.public.natural"]["text"] == "０" * 0 + cells["t3.public.natural"]["text"]
-    assert cells["t3.public.natural"]["note"]
+    natural = cells["t3.public.natural"]
+    assert natural["text"] == "".join(chr(ord(ch) + 0xFEE0) for ch in str(want["t3.public.natural"]))
+    assert "全角数字" in natural["note"] and natural["status"] == "printed"
 
 
 def test_workbook_notes_on_interpreted_cells(tmp_path):
@@ -226,3 +227,36 @@ def test_exit_status_zero_complete_one_gaps_two_nothing(tmp_path):
     p = tmp_path / "x.txt"
     p.write_text("会议纪要\n", encoding="utf-8")
     assert CliRunner().invoke(main, ["import", str(p), "--json"]).exit_code == 2
+
+
+def test_numbers_in_every_printed_form(tmp_path):
+    """“251000元” (converted to 万元), thousands separators, “—”/“-”/“/” for none, “+” on 增/减,
+    and a section-title variant; each interpreted cell says how it was read."""
+    text = _pipe("2019")
+    text = (text.replace("| 政府集中采购 | 9 | 27.5 |", "| 政府集中采购 | 1,234 | 251000元 |")
+            .replace("| 行政强制 | 20 | -4 | 11 |", "| 行政强制 | — | - | / |")
+            .replace("## 五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况"))
+    p = tmp_path / "r.md"
+    p.write_text(text, encoding="utf-8")
+    res = import_report(p)
+    c = res.cells
+    assert c["t2.procurement.projects"].value == 1234 and "千位分隔符" in c["t2.procurement.projects"].note
+    assert c["t2.procurement.amount"].value == pytest.approx(25.1) and "元" in c["t2.procurement.amount"].note
+    for col in ("prev_items", "change", "decisions"):
+        assert c[f"t2.coercion.{col}"].value == 0 and c[f"t2.coercion.{col}"].status == "none"
+        assert "表示没有" in c[f"t2.coercion.{col}"].note
+    assert c["t2.licensing.change"].value == 10 and "“+”" in c["t2.licensing.change"].note
+    assert res.texts["problems"].startswith("公开内容不够全面")
+
+
+def test_unit_from_the_signature_never_from_a_sentence(tmp_path):
+    text = _pipe("2021").replace("# 某某县某某镇人民政府2022年政府信息公开工作年度报告\n", "")
+    text = text.replace("2022年，某某镇坚持", "2022年，我镇和某某县某某局坚持")
+    p = tmp_path / "r.md"
+    p.write_text(text, encoding="utf-8")
+    res = import_report(p)
+    assert res.unit == "某某县某某镇人民政府" and res.year == 2022  # signature; 统计期限
+    p.write_text(text.replace("\n某某县某某镇人民政府\n2023年1月20日", ""), encoding="utf-8")
+    res = import_report(p)
+    assert res.unit == "" and any("没有识别到单位名称" in n for n in res.notes)
+    assert res.exit_code == 1

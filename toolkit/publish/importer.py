@@ -284,14 +284,12 @@ class _Reader:
 
     def _sections(self) -> dict:
         found: dict = {}
-        last = -1
         for i, tok in enumerate(self.tokens):
             if not tok.para:
                 continue
             n = section_of(tok.text)
             if n is not None and n not in found:
                 found[n] = i
-                last = n
         return found
 
     def in_tables(self, i: int) -> bool:
@@ -359,6 +357,14 @@ for _ed in ("2019", "2021"):
 
 
 def _interpret(tok: Token, typ: str) -> CellRead:
+    cr = _interpret_clean(tok, typ)
+    printed = (tok.raw or "").strip()
+    if printed and cr.status != "formula":
+        cr.text = printed  # as printed (full-width digits, spaces inside …)
+    return cr
+
+
+def _interpret_clean(tok: Token, typ: str) -> CellRead:
     text = tok.text
     if tok.kind == "blank" and getattr(tok, "formula", False):
         return CellRead(None, "", tok.where, "formula", "工作簿中为公式")
