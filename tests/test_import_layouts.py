@@ -127,7 +127,7 @@ def test_printed_total_that_differs_from_its_parts_is_an_error_on_that_cell(tmp_
     p.write_text(text.replace(line, bad), encoding="utf-8")
     res = import_report(p)
     [f] = res.findings
-    assert (f.rule, f.severity, f.table, f.culprit) == ("I-1", "error", "t3", "t3.new.total")
+    assert (f.rule, f.severity, f.scope, f.table, f.culprit) == ("I-1", "error", "import", "t3", "t3.new.total")
     assert f.lhs == total + 2 and f.rhs == total and f.diff == 2
     assert f.cells[0].address == "J5" and f.cells[0].value == total + 2
     assert "印为 %d" % (total + 2) in f.message and "第" in f.message

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine.findings import CellRef, Finding
+from ..engine.findings import CellRef, finding
 from ..engine.report import parse_number
 from ..errors import XxgkError
 from ..spec import data as E
@@ -615,20 +615,20 @@ def _totals_findings(res: ImportResult, ed) -> None:
         if tcell.status == "blank":
             if s == 0:
                 return
-            msg = f"{what}印为空白，而{parts_text}之和为 {_fmt(s)}（{tcell.where}）"
-            t = 0
+            variant, t = "blank", 0
         else:
-            t = num(total_id)
+            variant, t = "", num(total_id)
             if abs(t - s) < 1e-9:
                 return
-            msg = f"{what}印为 {_fmt(t)}，而{parts_text}之和为 {_fmt(s)}，相差 {_fmt(t - s)}（{tcell.where}）"
         c = ed.by_id[total_id]
         refs = [CellRef(c.sheet, c.address, total_id, c.path, tcell.value if tcell.status != "blank" else None)]
         for p in part_ids:
             pc = ed.by_id[p]
             refs.append(CellRef(pc.sheet, pc.address, p, pc.path, res.cells[p].value))
-        res.findings.append(Finding(rule=IMPORT_RULE, severity="error", message=msg, table=table,
-                                    cells=refs, lhs=t, rhs=s, diff=t - s, culprit=total_id))
+        f = finding(IMPORT_RULE, variant, table=table, cells=refs, culprit=total_id, what=what,
+                    parts=parts_text, total=_fmt(t), sum=_fmt(s), diff=_fmt(t - s), where=tcell.where)
+        f.lhs, f.rhs, f.diff = t, s, t - s
+        res.findings.append(f)
 
     t3_rows = [c.row for c in ed.cells if c.table == "t3" and c.col == "natural"]
     for rk in t3_rows:
