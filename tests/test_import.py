@@ -48,6 +48,7 @@ def test_seed_text_is_recognised():
     # Cells printed empty in the seed stay blank (not silently zero).
     assert imp.values["t4.review.upheld"] is None
     assert imp.texts["other"] == "无。"
+    assert imp.findings == [] and imp.complete and imp.exit_code == 0  # no table error, nothing missing
     assert imp.texts["overview"].startswith("2020 年，拦隆口镇坚持")
     # The two unlabeled rows of （三）不予公开 are mapped by position and said so.
     assert any("按位置识别为“（三）2”" in n for n in imp.notes)
