@@ -260,3 +260,18 @@ def test_unit_from_the_signature_never_from_a_sentence(tmp_path):
     res = import_report(p)
     assert res.unit == "" and any("没有识别到单位名称" in n for n in res.notes)
     assert res.exit_code == 1
+
+
+@pytest.mark.parametrize("edition", ["2019", "2021"])
+def test_rows_separated_by_spaces(tmp_path, edition):
+    """Rows copied from a PDF viewer or a page: cells separated by spaces only, a group label
+    and a row label on one line (“三、本年度办理结果 （一）予以公开 0 0 …”)."""
+    lines = []
+    for line in _pipe(edition).splitlines():
+        if line.startswith("|---"):
+            continue
+        lines.append(" ".join(c.strip() for c in line.split("|") if c.strip()) if "|" in line else line)
+    p = tmp_path / "spaced.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert "三、本年度办理结果 （一）予以公开 " in p.read_text(encoding="utf-8")
+    assert_every_cell(import_report(p), edition)

@@ -227,10 +227,18 @@ def tokens_of(blocks: list) -> list:
             prefix = key("".join(words[:k]))
             # “label n n n” (a PDF line, a table row copied as text); a short prefix with two or
             # more numbers is a label cut by a narrow column (“2.其 11 18 2 9 16 0 56”)
-            if k < len(words) and (k == 0 or _known_label(prefix)
+            split = None  # where the row label starts: “三、本年度办理结果 （一）予以公开 0 0 …”
+            if k < len(words) and k:
+                split = next((j for j in range(max(0, k - 6), k) if _known_label(key("".join(words[j:k])))),
+                             None)
+            if k < len(words) and (k == 0 or split is not None
                                    or (len(words) - k >= 2 and len(prefix) <= 12)):
                 if k:
-                    label = " ".join(words[:k])
+                    j = split or 0
+                    if j:
+                        lead = " ".join(words[:j])
+                        out.append(Token(clean(lead), lead, f"{where}第1格", ("l", bi), bi, False))
+                    label = " ".join(words[j:k])
                     out.append(Token(clean(label), label, f"{where}第1格", ("l", bi), bi, False))
                 for n, w in enumerate(words[k:], start=2 if k else 1):
                     out.append(Token(clean(w), w, f"{where}第{n}格", ("l", bi), bi, False))
