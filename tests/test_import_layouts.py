@@ -275,3 +275,19 @@ def test_rows_separated_by_spaces(tmp_path, edition):
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert "三、本年度办理结果 （一）予以公开 " in p.read_text(encoding="utf-8")
     assert_every_cell(import_report(p), edition)
+
+
+def test_label_and_year_variants(tmp_path):
+    """Row labels printed without their numbering, a group label in the same cell as the row
+    label, a year in Chinese numerals in the title."""
+    text = (_pipe("2021").replace("| 一、本年新收政府信息公开申请数量 |", "| 本年新收政府信息公开申请数量 |")
+            .replace("| 三、本年度办理结果 | （一）予以公开 |", "| 三、本年度办理结果（一）予以公开 |")
+            .replace("| 4.保护第三方合法权益 |", "| 保护第三方合法权益 |")
+            .replace("人民政府2022年政府信息公开", "人民政府二〇二二年政府信息公开")
+            .replace("统计期限自2022年", "统计期限自本年"))
+    assert text.count("二〇二二年") == 1 and "| 三、本年度办理结果（一）予以公开 |" in text
+    p = tmp_path / "r.md"
+    p.write_text(text, encoding="utf-8")
+    res = import_report(p)
+    assert not any("按位置" in n for n in res.notes), res.notes
+    assert_every_cell(res, "2021")

@@ -127,6 +127,15 @@ _LEADING_YEAR = re.compile(r"^(\d{4})\s*年")
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 
 
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "000012345678" + "9")
+_CN_YEAR = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})(?=\s*年)")
+
+
+def _arabic_years(text: str) -> str:
+    """“二〇二一年” → “2021年” (titles and dates written in Chinese numerals)."""
+    return _CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS), text) if "年" in text else text
+
+
 def _plausible_unit(name: str) -> str:
     pieces = [x for x in re.split(r"[|｜:：()（）\[\]【】<>《》“”\"]", clean(name)) if x.strip()]
     name = re.sub(r"\s+", "", pieces[-1] if pieces else "").strip("-—_ ")
@@ -150,6 +159,8 @@ def year_and_unit(paras: list, overview: list) -> tuple:
     signature (a unit name above a date), never from other sentences."""
     year = unit = None
     year_how = unit_how = ""
+    paras = [_arabic_years(p) for p in paras]
+    overview = [_arabic_years(p) for p in overview]
     head = [p for p in paras[:80] if p]
     # 1. The title (a line naming the report; may wrap onto the next line).
     singles = [(p,) for p in head]

@@ -92,6 +92,13 @@ class Labels:
             for group in cell.labels[:-2]:
                 self.t3_groups.add(key(group))
         self.t3_groups.add(key(E.T3_GROUP_HEADER))
+        self.t3_bare = []
+        for rk, full, head, _ in self.t3_leaf:
+            for form in (full, head):
+                bare = re.sub(r"^[一二三四五六七八九十0-9]+", "", form)
+                if len(bare) >= 4 and bare not in self.t3_groups and not any(
+                        re.sub(r"^[一二三四五六七八九十]+", "", g) == bare for g in self.t3_groups):
+                    self.t3_bare.append((rk, bare))
 
     def t2(self, k: str):
         if k in self.t2_rows:
@@ -103,6 +110,18 @@ class Labels:
     def t3(self, k: str):
         if not k or len(k) < 2:
             return None
+        hit = self._t3(k)
+        if hit is None and len(k) <= 80:
+            # a group label printed in the same cell: “三、本年度办理结果（一）予以公开”
+            for g in self.t3_groups:
+                if k.startswith(g) and len(k) > len(g) + 1:
+                    return self.t3(k[len(g):])
+        return hit
+
+    def _t3(self, k: str):
+        for rk, bare in self.t3_bare:
+            if k == bare:  # the label without its numbering: “予以公开”
+                return rk
         for rk, full, head, _ in self.t3_leaf:
             if k == full:
                 return rk
