@@ -291,3 +291,20 @@ def test_label_and_year_variants(tmp_path):
     res = import_report(p)
     assert not any("按位置" in n for n in res.notes), res.notes
     assert_every_cell(res, "2021")
+
+
+@pytest.mark.libreoffice
+def test_pdf_of_a_word_table_without_rules(tmp_path):
+    """A Word table without borders prints as bare text lines in the PDF: labels wrap into
+    pieces in narrow columns; rows are read from the lines and placed in the official order."""
+    import docx
+    import lo
+    if lo.SOFFICE is None:
+        pytest.skip("LibreOffice not installed")
+    d = docx.Document(FIX / "merged_cells_2021.docx")
+    for t in d.tables:
+        t.style = None
+    d.save(tmp_path / "unruled.docx")
+    res = import_report(lo.convert(tmp_path / "unruled.docx", "pdf", tmp_path / "pdf"))
+    assert_every_cell(res, "2021")
+    assert any("按位置识别" in n for n in res.notes)
