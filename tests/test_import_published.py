@@ -158,3 +158,16 @@ def test_traditional_characters_are_converted():
     assert "文档为繁体字，已转换为简体后识别" in res.notes
     assert res.cells["t2.normative.issued"].status == "none"  # “行政規範性檔案” found, “/” read as none
     assert res.texts["overview"].startswith("根据《中华人民共和国政府信息公开条例》")
+
+
+@pytest.mark.parametrize("lines, unit", [
+    (["2021年政府信息公开工作年度报告", "某某镇人民政府", "一、总体情况"], "某某镇人民政府"),
+    (["某某县卫生健康局", "2021年度政府信息公开工作年度报告"], "某某县卫生健康局"),
+    (["2022年度螅镇政府信息公开工作年度报告"], "螅镇"),
+    (["2021年政府信息公开工作年度报告", "一、总体情况"], ""),  # never “政府”
+    (["关于报送某某镇2021年政府信息公开工作年度报告的函"], ""),
+    (["一、总体情况", "2021年，我镇和县人民政府办公室一起推进政府信息公开工作。"], ""),
+])
+def test_unit_only_from_title_or_signature(lines, unit):
+    from toolkit.publish.importer import year_and_unit
+    assert year_and_unit(lines, [])[2] == unit

@@ -117,6 +117,8 @@ Imported = ImportResult  # the name used before the importer handled every layou
 
 _UNIT_END = ("人民政府", "政府", "办事处", "街道", "街", "镇", "乡", "局", "委员会", "委", "办公室", "办",
              "中心", "院", "区", "县", "市", "所", "站", "厅", "署", "会", "队", "处", "园区", "管委会")
+_GENERIC_UNITS = {"人民政府", "政府办", "政府办公室", "县政府", "区政府", "市政府", "镇政府", "乡政府", "街道办",
+                  "街道办事处", "本机关", "本单位", "办公室", "委员会", "管委会"}
 _NOT_UNIT = re.compile(r"^(我|本|贵|该|全|各|上述|现|关于|根据|按照|依据|为)|关于|报送|印发|通知|《|》|,|，|。")
 _TITLE = re.compile(r"(\d{4})\s*年?\s*度?\s*的?\s*(?:政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报|工作报告)")
 _TITLE_YEAR_FIRST = re.compile(r"^(\d{4})\s*年\s*度?\s*(\S{2,30}?)(?:政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)")
@@ -141,6 +143,8 @@ def _plausible_unit(name: str) -> str:
     name = re.sub(r"\s+", "", pieces[-1] if pieces else "").strip("-—_ ")
     name = re.sub(r"^(关于|现公布|现发布|现将|编制)", "", name)
     if not (2 <= len(name) <= 40) or _NOT_UNIT.search(name) or re.search(r"\d", name):
+        return ""
+    if name in _UNIT_END or name in _GENERIC_UNITS:
         return ""
     return name if name.endswith(_UNIT_END) else ""
 
@@ -182,6 +186,10 @@ def year_and_unit(paras: list, overview: list) -> tuple:
                 cand = _plausible_unit(t[:m.start()])
                 if not cand and m.re is _TITLE_YEAR_FIRST:  # “2022年度某镇政府信息公开工作年度报告”
                     cand = _plausible_unit(m.group(2))
+                if not cand and len(parts) == 1:  # the unit printed on the line below the title
+                    k = head.index(parts[0])
+                    if k + 1 < len(head) and len(clean(head[k + 1])) <= 30:
+                        cand = _plausible_unit(head[k + 1])
                 if cand:
                     unit, unit_how = cand, "标题"
             break
