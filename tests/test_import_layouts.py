@@ -308,3 +308,18 @@ def test_pdf_of_a_word_table_without_rules(tmp_path):
     res = import_report(lo.convert(tmp_path / "unruled.docx", "pdf", tmp_path / "pdf"))
     assert_every_cell(res, "2021")
     assert any("按位置识别" in n for n in res.notes)
+
+
+def test_gbk_page_with_a_meta_charset(tmp_path):
+    page = (FIX / "word_export_2021.html").read_text(encoding="utf-8").replace("charset=utf-8", "charset=gb2312")
+    p = tmp_path / "gbk.htm"
+    p.write_bytes(page.encode("gb18030"))
+    assert_every_cell(import_report(p), "2021")
+
+
+def test_output_never_replaces_the_input(tmp_path, report_factory):
+    path, _ = report_factory(edition="2021", seed=4)
+    before = path.read_bytes()
+    r = CliRunner().invoke(main, ["import", str(path), "-o", str(path), "--force"])
+    assert r.exit_code == 2 and "不能与输入文件相同" in r.output
+    assert path.read_bytes() == before
