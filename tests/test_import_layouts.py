@@ -323,3 +323,13 @@ def test_output_never_replaces_the_input(tmp_path, report_factory):
     r = CliRunner().invoke(main, ["import", str(path), "-o", str(path), "--force"])
     assert r.exit_code == 2 and "不能与输入文件相同" in r.output
     assert path.read_bytes() == before
+
+
+def test_table_four_row_broken_over_two_lines(tmp_path):
+    p = tmp_path / "t4.txt"
+    p.write_text("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+                 "0 1 0 0 1 0 0 0 0\n0 0 0 2 0 2\n五、存在的主要问题及改进情况\n无。\n", encoding="utf-8")
+    res = import_report(p)
+    got = [res.cells[f"t4.{g}.{leaf}"].value for g in ("review", "suit_direct", "suit_after_review")
+           for leaf in ("upheld", "corrected", "other", "pending", "total")]
+    assert got == [0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2] and res.findings == []

@@ -593,6 +593,13 @@ def _read_t4(rd: _Reader, res: ImportResult, ed, seen: dict) -> None:
             while len(cells) > len(ids) and cells[0].kind == "blank":
                 cells.pop(0)
             vals = cells[:len(ids)]
+            # a data row broken over several lines (a PDF page): the next value rows continue it
+            k = i + len(row)
+            while len(vals) < len(ids) and k < len(toks) and toks[k].kind is not None \
+                    and rd.sec_of[k] not in (4, 5):
+                if toks[k].kind != "blank":
+                    vals.append(toks[k])
+                k += 1
             break
         else:
             vals.append(t)
