@@ -916,10 +916,11 @@ def import_one(path, output=None, force: bool = False, verbose: bool = False, **
     data = res.to_dict()
     if not res.usable:
         return 2, f"{path.name}：没有找到年度报告的内容（既没有表格，也没有正文章节），未导入", data
-    n = sum(1 for c in res.cells.values() if c.status != "not_printed")
+    n = sum(1 for c in res.cells.values() if c.status in ("printed", "none"))
+    blank = sum(1 for c in res.cells.values() if c.status == "blank")
     state = {0: "完整", 1: "有缺漏或问题，请核对", 2: "无可用内容"}[res.exit_code]
     line = (f"{path.name}：{res.unit or '（未识别单位名称）'} {res.year or '（未识别年度）'} 年度报告"
-            f"（{res.edition} 版），读到 {n} 个单元格，{state}")
+            f"（{res.edition} 版），读到 {n} 个数值" + (f"、{blank} 个空白格" if blank else "") + f"，{state}")
     if output is not None:
         try:
             write_workbook(res, output, force=force)
