@@ -214,9 +214,12 @@ def tokens_of(blocks: list) -> list:
         if isinstance(b, Table):
             formulas = getattr(b, "formulas", None) or ()
             for ri, row in enumerate(b.rows):
+                # a cell alone in its row (a title row of the table) may be a section title
+                alone = sum(1 for c in row if clean(c)) == 1
                 for ci, cell in enumerate(row):
                     out.append(Token(clean(cell), cell, f"{b.where}第{ri + 1}行第{ci + 1}列",
-                                     ("t", bi, ri), bi, False, formula=(ri, ci) in formulas))
+                                     ("t", bi, ri), bi, alone and bool(clean(cell)),
+                                     formula=(ri, ci) in formulas))
             continue
         raw = str(b)
         where = getattr(b, "where", "")
