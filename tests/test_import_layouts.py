@@ -333,3 +333,18 @@ def test_table_four_row_broken_over_two_lines(tmp_path):
     got = [res.cells[f"t4.{g}.{leaf}"].value for g in ("review", "suit_direct", "suit_after_review")
            for leaf in ("upheld", "corrected", "other", "pending", "total")]
     assert got == [0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2] and res.findings == []
+
+
+@pytest.mark.parametrize("edition", ["2019", "2021"])
+def test_edition_from_a_table_three_fragment(tmp_path, edition):
+    """Only the end of table 三 printed (a flipbook page): the （六） rows tell the edition."""
+    lines = _pipe(edition).splitlines()
+    start = next(i for i, ln in enumerate(lines) if "（五）不予处理" in ln)
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("## 四、"))
+    p = tmp_path / "fragment.md"
+    p.write_text("\n".join(lines[start:end]) + "\n", encoding="utf-8")
+    res = import_report(p)
+    assert (res.edition, res.edition_source) == (edition, "labels")
+    want = expected(edition)["values"]
+    assert res.cells["t3.carry_forward.natural"].value == want["t3.carry_forward.natural"]
+    assert res.cells["t3.new.natural"].status == "not_printed"

@@ -118,11 +118,17 @@ class _Reader:
                 if k in own or (not any(o.startswith(k) for o in others[ed])
                                 and any(m.startswith(k) for m in own)):
                     score[ed] += 1
-        l21 = labels("2021")
-        for tok in self.tokens:
+        l21, l19 = labels("2021"), labels("2019")
+        for i, tok in enumerate(self.tokens):
+            if tok.kind is not None:
+                continue
             rk = l21.t3(tok.k)
             if rk in ("other_1", "other_2"):
                 score["2021"] += 2
+            elif l19.t3(tok.k) == "other":  # （六）其他处理 with its own values: a 2019 row
+                nxt = next((t for t in self.tokens[i + 1:i + 4] if t.kind != "blank"), None)
+                if nxt is not None and nxt.kind in ("num", "none"):
+                    score["2019"] += 2
         if score["2019"] != score["2021"]:
             return max(score, key=score.get), "labels"
         if year:
