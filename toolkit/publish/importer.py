@@ -14,8 +14,10 @@ documents).  Steps:
    year) and tables 二、三、四 by their labels; keeps printed totals and compares
    them with their printed parts (rule I-1); lists cells never printed; says where
    a cut report stops.  The result is a ``result.ImportResult``.
-5. This module: the public functions, the workbook (with notes on interpreted
-   cells) and the command line's unit of work.
+5. This module: the public functions, the narrative check of the imported report
+   (its prose against its tables: ``engine.narrative.check_narrative``, 核实
+   findings and the claims), the workbook (with notes on interpreted cells) and
+   the command line's unit of work.
 
 Exit status of ``xxgk import`` (``ImportResult.exit_code``): 0 complete, 1 imported
 with gaps or findings, 2 nothing usable.
@@ -35,6 +37,10 @@ from .result import CellRead, ImportResult, Imported  # noqa: F401  (public)
 from .sources import Para, Table, read_document  # noqa: F401  (public)
 from .sources.text import blocks_from_text  # noqa: F401  (public)
 from .tables import IMPORT_RULE, recognise  # noqa: F401  (public)
+
+# The longest narrative whose figures are checked against the tables (about 1 s); the
+# three narrative sections of a real report are a few thousand characters.
+NARRATIVE_MAX_CHARS = 100_000
 
 # -- public API -------------------------------------------------------------------------------
 
@@ -56,7 +62,47 @@ def import_report(path_or_bytes, *, filename: str | None = None, unit: str = "",
     res.info = {"unit_name": res.unit, "unit_type": found.get("unit_type") or unit_type_of(res.unit),
                 "county": "", "year": res.year}
     res.info.update({k: v for k, v in found.items() if k not in res.info or not res.info[k]})
+    _check_narrative(res)
     return res
+
+
+def _check_narrative(res: ImportResult) -> None:
+    """The report's prose against its own tables (T3-7, T4-5, T2-9, N-1; 核实).
+
+    The values are the printed input cells (totals are summed from them); a
+    total whose printed value disagrees with its printed parts (I-1) is left
+    unknown, so the prose is never judged against a figure the report itself
+    contradicts.  Cells not printed are unknown: their claims raise nothing.  A
+    narrative longer than ``NARRATIVE_MAX_CHARS`` (no real report comes near it) is
+    not checked, and the notes say so."""
+    from ..engine.narrative import check_narrative
+    size = sum(len(t or "") for t in res.texts.values())
+    if size > NARRATIVE_MAX_CHARS:
+        res.notes.append(f"正文共 {size} 字，超过 {NARRATIVE_MAX_CHARS} 字，未核对正文中的数字与表格是否一致")
+        return
+    contested = frozenset(f.culprit for f in res.findings if f.rule == IMPORT_RULE and f.culprit)
+    res.claims, found = check_narrative(res.texts, _with_totals(res), res.edition, invalid=contested,
+                                        year=res.year)
+    res.findings += found
+    res.notes += [f"{f.severity_label}（{f.rule}）：{f.message}" for f in found]
+
+
+def _with_totals(res: ImportResult) -> dict:
+    """The input values and every total the template computes from them (when all its
+    parts are known), as the workbook ``import`` writes would hold them."""
+    formulas = get_edition(res.edition).formulas
+    values = dict(res.values)
+
+    def total(cid):
+        if cid not in values:
+            parts = [total(p) if p in formulas else values.get(p) for p in formulas[cid]]
+            ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in parts)
+            values[cid] = sum(parts) if ok else None
+        return values[cid]
+
+    for cid in formulas:
+        total(cid)
+    return values
 
 
 def _info_rows(blocks: list) -> dict:
@@ -98,7 +144,9 @@ def import_document(path, unit: str = "", county: str = "", unit_type: str = "",
 
 
 def _comments(res: ImportResult) -> dict:
-    """Cell notes for the workbook: cells whose printed text needed interpretation."""
+    """Cell notes for the workbook: cells whose printed text needed interpretation, and the
+    I-1 findings on their total.  The narrative findings name no culprit cell, so they are
+    no notes (``xxgk check`` finds them again on the workbook)."""
     out = {}
     for cid, c in res.cells.items():
         if c.note and c.status != "not_printed":

@@ -43,7 +43,8 @@ class ImportResult:
     info: dict = field(default_factory=dict)
     texts: dict = field(default_factory=dict)  # overview / problems / other
     notes: list = field(default_factory=list)  # Chinese remarks
-    findings: list = field(default_factory=list)  # Finding (rule I-1)
+    findings: list = field(default_factory=list)  # Finding: I-1, then the narrative's (核实)
+    claims: list = field(default_factory=list)  # engine.narrative.Claim: what the prose says of the tables
     sections: list = field(default_factory=list)  # indices of section titles found
     has_tables: bool = False
     complete: bool = False
@@ -76,6 +77,7 @@ class ImportResult:
             "cells": [self.cells[cid].to_dict(cid, ed)
                       for cid in sorted(self.cells, key=lambda c: order.get(c, 10**6))],
             "texts": self.texts,
+            "claims": [c.to_dict() for c in self.claims],
         }
 
 
