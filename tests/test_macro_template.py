@@ -109,19 +109,79 @@ def test_bas_is_ascii_with_fixed_commands():
     assert re.findall(r"RunPython\((\w+)\)", text) == ["pythonCommand"]
 
 
-@pytest.mark.parametrize("outcome, message", [
-    ("0", None),
-    ("-1", "Python could not run the check"),
-    ("err", "could not start Python"),
+def _chinese(key: str) -> str:
+    """A message of macros/xxgk.bas decoded from its code points."""
+    m = re.search(rf'^Private Const {key} As String = "([0-9A-F ]+)"$', BAS.read_text("ascii"), re.M)
+    return "".join(chr(int(h, 16)) for h in m.group(1).split())
+
+
+@pytest.mark.parametrize("situation, probe, outcome, expected", [
+    ("ok", 0, "0", None),
+    ("ok", 0, "-1", "FAILED"),  # Python ran but raised: xlwings showed the traceback first
+    ("ok", 0, "err", "BLOCKED"),  # RunPython itself failed
+    ("no python", 9009, "0", "NO_PYTHON"),
+    ("wrong path", 0, "0", "BAD_PATH"),
+    ("no xlwings", 3, "0", "NO_XLWINGS"),
+    ("no toolkit", 4, "0", "NO_TOOLKIT"),
+    ("blocked", "raise", "0", "BLOCKED"),  # WScript.Shell refused (Defender, policy)
+    ("odd exit", 5, "0", "BLOCKED"),
 ])
 @pytest.mark.parametrize("macro, command", [("ValidateReport", VALIDATE_COMMAND),
                                             ("ClearValidation", CLEAR_COMMAND)])
-def test_bas_runs_in_headless_vba(macro, command, outcome, message):
-    """pyOpenVBA's VBA interpreter (a compile check too: Option Explicit, blocks)."""
+def test_every_button_failure_shows_one_chinese_message(monkeypatch, tmp_path, macro, command,
+                                                         situation, probe, outcome, expected):
+    """pyOpenVBA's VBA interpreter runs the module (a compile check too) with
+    WScript.Shell and RunPython stubbed; every failure gives exactly one box, in
+    Chinese, naming what happened, the fix and the live checks."""
     from pyopenvba.apps.excel import ExcelApplication
+    from pyopenvba.apps.excel import _bridge
+    from pyopenvba.interpreter._objects import VBAObject, method
+    from pyopenvba.interpreter._values import error
 
+    runs = []
+
+    class Shell(VBAObject):
+        vba_type_name = "IWshShell3"
+
+        @method
+        def Run(self, command, style=0, wait=False):
+            runs.append(command)
+            return probe
+
+        @method
+        def ExpandEnvironmentStrings(self, text):
+            return text
+
+    class FileSystem(VBAObject):
+        vba_type_name = "FileSystemObject"
+
+        @method
+        def FileExists(self, path):
+            return Path(str(path)).is_file()
+
+    def create(self, name):
+        if name == "Scripting.FileSystemObject":
+            return FileSystem()
+        if probe == "raise":
+            raise error(70, "Permission denied")
+        assert name == "WScript.Shell"
+        return Shell()
+
+    monkeypatch.setattr(_bridge.ExcelBridge, "create", create)
     app = ExcelApplication()
     app.add_workbook()
+    exe = tmp_path / "python.exe"
+    if situation == "ok":
+        exe.write_bytes(b"")
+    if situation in ("ok", "wrong path"):
+        app.add_module("Public Sub MakeConf()\r\n"
+                       "    Dim ws As Object\r\n"
+                       "    Set ws = ThisWorkbook.Worksheets.Add\r\n"
+                       f'    ws.Name = "{mt.XLWINGS_CONF_SHEET}"\r\n'
+                       '    ws.Cells(1, 1).Value = "Interpreter_Win"\r\n'
+                       f'    ws.Cells(1, 2).Value = "{exe}"\r\n'
+                       "End Sub\r\n", name="setup")
+        app.run("MakeConf")
     stub = ("Public LastCommand As String\r\n"
             "Public Function RunPython(PythonCommand As String)\r\n"
             "    LastCommand = PythonCommand\r\n"
@@ -131,13 +191,17 @@ def test_bas_runs_in_headless_vba(macro, command, outcome, message):
     app.add_module(stub, name="xlwings")
     app.add_module(mt.xxgk_module_source(), name="xxgk")
     app.run(macro)
-    assert app.evaluate("LastCommand") == command
     boxes = [d for d in app.dialogs if d[0] == "MsgBox"]
-    if message is None:
-        assert boxes == []
-    else:
-        assert len(boxes) == 1 and message in boxes[0][1] and boxes[0][2] == "xxgk"
-        assert boxes[0][1].isascii()
+    ran = app.evaluate("LastCommand")
+    if expected is None:
+        assert boxes == [] and ran == command
+        return
+    assert len(boxes) == 1, boxes
+    text, title = boxes[0][1], boxes[0][2]
+    assert title == "xxgk" and _chinese(expected) in text and _chinese("LIVE") in text
+    assert ran == (command if expected in ("FAILED", "BLOCKED") and probe == 0 else "")
+    if situation == "wrong path":
+        assert str(exe) in text and runs == []
 
 
 # ---------------------------------------------------------------------------

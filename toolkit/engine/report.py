@@ -217,6 +217,9 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
         for addr, lc in lay.cells.items():
             if lc.cell_id:
                 continue
+            if isinstance(lc.value, str) and lc.value.startswith("="):
+                _check_spec_formula(rep, sheet, lay.name, addr, lc.value)
+                continue
             actual = sheet.value(addr)
             if (actual if actual is not None else None) != lc.value:
                 changed_labels.append((addr, lc.value, actual))
@@ -245,6 +248,34 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
         if not sheet.protected and rep.kind == "template":
             _finding_structure(rep, "unprotected", lay.name)
     return missing
+
+
+def _check_spec_formula(rep: Report, sheet, sheet_name: str, addr: str, expected: str) -> None:
+    """A formula the spec itself puts outside the data cells (live checks, status
+    lines, print copies; toolkit.spec.live): deleting or changing it is tamper."""
+    cell = sheet.cells.get(addr)
+    actual = cell.formula if cell is not None else None
+    if actual is not None and _norm_spec_formula(actual) == _norm_spec_formula(expected):
+        return
+    what = "被删除" if actual is None else "被改动"
+    _finding_structure(rep, f"{sheet_name}!{addr}：模板自带的校验公式{what}（自动校验结果不再可信），"
+                            "请使用原模板填写", sheet_name, addr)
+
+
+def _norm_spec_formula(f: str) -> str:
+    """Formula text as Excel, WPS and LibreOffice may re-save it: no ``=``, ``$``,
+    blanks outside strings or quotes around sheet names; numbers as floats."""
+    parts = re.split(r'("[^"]*")', f.lstrip("="))
+    out = []
+    for i, p in enumerate(parts):
+        if i % 2:
+            out.append(p)
+            continue
+        p = re.sub(r"[\s$']", "", p).upper()
+        p = re.sub(r"(?<![A-Z\d.])(\d+\.?\d*(?:E[+-]?\d+)?)(?![\d:])",
+                   lambda m: repr(float(m.group(1))), p)
+        out.append(p)
+    return "".join(out)
 
 
 def _expand_sqref(ref: str) -> set:

@@ -130,6 +130,14 @@ class SheetLayout:
     print_title_rows: str = ""  # e.g. "2:4"
     landscape: bool = False
     max_col: int = 1
+    # Print and live-check furniture (toolkit.spec.live); writers render it as is.
+    print_area: str = ""  # e.g. "A12:A140"; default: A1 to the last drawn row of max_col
+    fit_height: int = 0  # pages tall when fitting (0: as many as needed)
+    header: str = ""  # Excel header/footer codes (&P, &N …)
+    footer: str = ""
+    margins: tuple = ()  # (left, right, top, bottom, header, footer) in inches
+    hidden_cols: tuple = ()  # column letters hidden on screen and in print
+    conditional: list = field(default_factory=list)  # (sqref, formula, style key)
 
     def put(self, row: int, col: int, value, role: str, cell_id: str = "") -> str:
         addr = f"{get_column_letter(col)}{row}"
@@ -184,6 +192,8 @@ class Edition:
     first_year: int = 0  # first report year this edition serves
     last_year: int | None = None  # last report year (None: still current)
     years_text: str = ""  # e.g. "2019、2020年度"
+    # Rows of the 校验 sheet (toolkit.spec.live): (row, rule id, first lhs cell id | table key)
+    live_checks: list = field(default_factory=list)
 
     @property
     def example_year(self) -> int:
@@ -245,7 +255,7 @@ class _Builder:
             # A:B hold about 40 characters of 10 pt CJK text per line.
             lay.row_heights[row] = 18 if len(line) <= 38 else 32
         row += 2
-        lay.put(row, 1, "单位信息", "header")
+        lay.put(row, 1, "单位信息（均为必填项）", "header")
         lay.merge(row, 1, row, 2)
         for key, label, typ, _hint in E.INFO_FIELDS:
             row += 1
@@ -353,7 +363,7 @@ class _Builder:
 
         for item in E.T3_ROWS[self.ed]:
             emit(item, 0, [])
-        lay.landscape = False
+        lay.landscape = True  # one landscape A4 page (toolkit.spec.live.fit_print)
         self.layouts.append(lay)
 
     # -- table 四 -----------------------------------------------------------
@@ -543,5 +553,7 @@ def get_edition(key: str) -> Edition:
                  cross_year_rules=cross, other_rules=others, formulas=formulas,
                  first_year=info["first_year"], last_year=info["last_year"],
                  years_text=info.get("years_text", ""))
+    from .live import add_live_checks  # status formulas, print furniture (changes layouts)
+    add_live_checks(ed)
     ed.fingerprint = _fingerprint(key, b.layouts, cells)
     return ed

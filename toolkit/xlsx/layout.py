@@ -105,7 +105,8 @@ def write_layout(workbook, ws, lay: SheetLayout, edition: Edition, fmts: FormatC
         if addr in merged_first:
             r1, c1 = _rc(addr)
             r2, c2 = _rc(merged_first[addr].split(":")[1])
-            if isinstance(val, str) and not (lc.cell_id and edition.by_id[lc.cell_id].kind == "total"):
+            if isinstance(val, str) and not (lc.cell_id and edition.by_id[lc.cell_id].kind == "total") \
+                    and not _is_spec_formula(lc):
                 ws.merge_range(r1, c1, r2, c2, "", fmt)
                 ws.write_string(r1, c1, val, fmt)
             else:
@@ -124,15 +125,35 @@ def write_layout(workbook, ws, lay: SheetLayout, edition: Edition, fmts: FormatC
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, lay.fit_height)
     ws.center_horizontally()
-    ws.set_margins(left=0.5, right=0.5)
+    if lay.margins:
+        left, right, top, bottom, header, footer = lay.margins
+        ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    else:
+        ws.set_margins(left=0.5, right=0.5)
+        header = footer = 0.3
     if lay.print_title_rows:
         a, b = lay.print_title_rows.split(":")
         ws.repeat_rows(int(a) - 1, int(b) - 1)
-    max_row = max(int("".join(ch for ch in a if ch.isdigit())) for a in lay.cells)
-    ws.print_area(0, 0, max_row - 1, lay.max_col - 1)
+    ws.print_area(print_area(lay))
     ws.hide_gridlines(2)
+    if lay.header:
+        ws.set_header(_hf_codes(lay.header), {"margin": header})
+    if lay.footer:
+        ws.set_footer(_hf_codes(lay.footer), {"margin": footer})
+    for col in lay.hidden_cols:
+        idx = _rc(f"{col}1")[1]
+        width = lay.col_widths.get(col)
+        ws.set_column(idx, idx, width, None, {"hidden": True})
+    for sqref, formula, key in lay.conditional:
+        fill, color = styles.CONDITIONAL_STYLES[key]
+        fmt = workbook_cf_format(workbook, fmts, key)
+        ranges = sqref.split()
+        opts = {"type": "formula", "criteria": "=" + formula, "format": fmt}
+        if len(ranges) > 1:
+            opts["multi_range"] = sqref
+        ws.conditional_format(ranges[0], opts)
     if validations:
         for addr, typ in validation_targets(lay, edition):
             ws.data_validation(addr, _xlsxwriter_validation(typ))
@@ -140,8 +161,34 @@ def write_layout(workbook, ws, lay: SheetLayout, edition: Edition, fmts: FormatC
         ws.protect("", {"format_columns": True, "format_rows": True})
 
 
+def workbook_cf_format(workbook, fmts: FormatCache, key: str):
+    """The (cached) XlsxWriter format of a conditional-format style key."""
+    cache = fmts._cache
+    if ("cf", key) not in cache:
+        fill, color = styles.CONDITIONAL_STYLES[key]
+        cache[("cf", key)] = workbook.add_format({"bg_color": "#" + fill, "font_color": "#" + color})
+    return cache[("cf", key)]
+
+
+def _hf_codes(codes: str) -> str:
+    """Header/footer codes with the font and size the openpyxl writer sets."""
+    import re
+    return re.sub(r"&([LCR])", lambda m: f'&{m.group(1)}&"{styles.FONT},Regular"&9', codes)
+
+
+def print_area(lay: SheetLayout) -> str:
+    from .template import print_area as area
+    return area(lay)
+
+
+def _is_spec_formula(lc) -> bool:
+    return not lc.cell_id and isinstance(lc.value, str) and lc.value.startswith("=")
+
+
 def _write_value(ws, r, c, lc, val, fmt, edition, values):
-    if lc.cell_id and edition.by_id[lc.cell_id].kind == "total":
+    if _is_spec_formula(lc):
+        ws.write_formula(r, c, lc.value, fmt)
+    elif lc.cell_id and edition.by_id[lc.cell_id].kind == "total":
         cached = values.get(lc.cell_id)
         if cached is None:
             ws.write_formula(r, c, lc.value, fmt)

@@ -8,6 +8,8 @@ FONT = "宋体"
 TITLE_FONT = "黑体"
 LABEL_FILL = "F2F2F2"
 TOTAL_FILL = "DDDDDD"
+# 填报区: the light yellow Chinese statistical templates give cells to fill in.
+INPUT_FILL = "FFF2CC"
 SEVERITY_FILLS = {"error": "FFC7CE", "verify": "FFEB9C", "hint": "DDEBF7"}
 
 ROLE_STYLES = {
@@ -19,10 +21,30 @@ ROLE_STYLES = {
                        fill=LABEL_FILL),
     "note": dict(size=10, halign="left", valign="center", wrap=True),
     "hint": dict(size=9, italic=True, color="808080", halign="left", valign="center", wrap=True),
-    "input": dict(size=11, halign="center", valign="center", border=True, unlocked=True),
-    "input_text": dict(size=11, halign="left", valign="top", wrap=True, border=True, unlocked=True),
+    "input": dict(size=11, halign="center", valign="center", border=True, unlocked=True,
+                  fill=INPUT_FILL),
+    "input_text": dict(size=11, halign="left", valign="top", wrap=True, border=True, unlocked=True,
+                       fill=INPUT_FILL),
     "total": dict(size=11, bold=True, halign="center", valign="center", border=True,
                   fill=TOTAL_FILL),
 }
+
+# Live checks and print furniture (toolkit.spec.live).
+ROLE_STYLES.update({
+    "status": dict(size=11, bold=True, halign="left", valign="center", wrap=True, border=True),
+    "status_small": dict(size=9, halign="right", valign="center", wrap=True),
+    "check": dict(size=10, halign="center", valign="center", border=True),
+    "check_text": dict(size=10, halign="left", valign="center", wrap=True, border=True),
+    "mirror": dict(size=9, halign="center"),
+    "note_boxed": dict(size=10, halign="left", valign="center", wrap=True, border=True),
+    "legend_error": dict(size=10, border=True, fill="FFC7CE"),
+    "signoff": dict(size=10, halign="left", valign="bottom", wrap=True),
+    "signoff_line": dict(size=11, halign="left", valign="bottom", border=True),
+    "print_head": dict(font=TITLE_FONT, size=12, bold=True, halign="left", valign="center"),
+    "print_text": dict(size=11, halign="left", valign="top", wrap=True),
+})
+# Conditional formats of the live checks: key -> (fill, font colour) (Excel's standard pairs).
+CONDITIONAL_STYLES = {"error": ("FFC7CE", "9C0006"), "verify": ("FFEB9C", "9C5700"),
+                      "pass": ("C6EFCE", "006100")}
 
 NUMBER_FORMATS = {"count": "0", "signed": "0", "amount": "General", "year": "0"}

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import styles
@@ -113,16 +114,48 @@ def write_layout(ws, lay: SheetLayout, edition: Edition) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if lay.landscape else "portrait"
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = lay.fit_height
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
+    if lay.margins:
+        m = ws.page_margins
+        m.left, m.right, m.top, m.bottom, m.header, m.footer = lay.margins
     if lay.print_title_rows:
         ws.print_title_rows = lay.print_title_rows
-    max_row = max(int("".join(ch for ch in a if ch.isdigit())) for a in lay.cells)
-    from openpyxl.utils import get_column_letter
-    ws.print_area = f"A1:{get_column_letter(lay.max_col)}{max_row}"
+    ws.print_area = print_area(lay)
     ws.sheet_view.showGridLines = False
+    if lay.header:
+        _header_footer(ws.oddHeader, lay.header)
+    if lay.footer:
+        _header_footer(ws.oddFooter, lay.footer)
+    for col in lay.hidden_cols:
+        ws.column_dimensions[col].hidden = True
+    for sqref, formula, key in lay.conditional:
+        fill, color = styles.CONDITIONAL_STYLES[key]
+        ws.conditional_formatting.add(sqref, FormulaRule(
+            formula=[formula], fill=PatternFill("solid", start_color=fill, end_color=fill,
+                                                bgColor=fill),
+            font=Font(color=color)))
+
+
+def print_area(lay: SheetLayout) -> str:
+    """The print area of ``lay``: its own, or A1 to the last drawn row of ``max_col``."""
+    if lay.print_area:
+        return lay.print_area
+    from openpyxl.utils import get_column_letter
+    max_row = max(int("".join(ch for ch in a if ch.isdigit())) for a in lay.cells)
+    return f"A1:{get_column_letter(lay.max_col)}{max_row}"
+
+
+def _header_footer(hf, codes: str) -> None:
+    """Set an openpyxl header/footer from Excel codes ("&L…&C…&R…")."""
+    import re
+    for part in re.findall(r"&([LCR])((?:(?!&[LCR]).)*)", codes):
+        side = {"L": hf.left, "C": hf.center, "R": hf.right}[part[0]]
+        side.text = part[1]
+        side.size = 9
+        side.font = styles.FONT
 
 
 def validation_targets(lay: SheetLayout, edition: Edition):
