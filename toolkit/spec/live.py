@@ -284,7 +284,7 @@ def _cover(ed, lay, all_rng: str) -> None:
     row = last + 2
     lay.put(row, 1, "图例", "header")
     lay.merge(row, 1, row, 2)
-    for sample, text in (("input", "浅黄色：填报区，请在这里填写"),
+    for sample, text in (("legend_input", "浅黄色：填报区，请在这里填写"),
                          ("label", "灰色：栏目名称或自动合计（公式），已锁定"),
                          ("legend_error", "红色：自动校验发现不符（黄色：请核实），改正后自动恢复")):
         row += 1

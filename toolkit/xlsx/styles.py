@@ -38,8 +38,9 @@ ROLE_STYLES.update({
     "mirror": dict(size=9, halign="center"),
     "note_boxed": dict(size=10, halign="left", valign="center", wrap=True, border=True),
     "legend_error": dict(size=10, border=True, fill="FFC7CE"),
-    "signoff": dict(size=10, halign="left", valign="bottom", wrap=True),
-    "signoff_line": dict(size=11, halign="left", valign="bottom", border=True),
+    "legend_input": dict(size=10, border=True, fill=INPUT_FILL),
+    "signoff": dict(size=10, halign="left", valign="center", wrap=True),
+    "signoff_line": dict(size=11, halign="left", valign="center", border=True),
     "print_head": dict(font=TITLE_FONT, size=12, bold=True, halign="left", valign="center"),
     "print_text": dict(size=11, halign="left", valign="top", wrap=True),
 })
