@@ -11,17 +11,21 @@
   bad entries while the clerk types;
 * a status line on the cover and, with unit and year, at the top of each
   table (a repeated print title row), a sign-off line under each table,
-  headers/footers with page numbers, the input-fill legend on the cover and
-  a print copy of the 正文 sections split into rows so that a long section
-  prints in full.
+  headers/footers with page numbers and the input-fill legend on the cover.
 
-Only SUM, IF, ABS, AND, OR, COUNTIF, ISNUMBER, LEN, TRIM, INT, MID, FIND and
-CHAR are used: no volatile functions, no arrays, no macros.  Everything here
+(A print copy of the 正文 sections split over rows with MID formulas was
+tried and dropped: neither LibreOffice nor Excel grows a row to fit a
+formula's result, so the rows overlap; see tests/test_libreoffice.py.)
+
+Only SUM, IF, ABS, OR, COUNTIF, ISNUMBER, LEN, TRIM, INT, FIND and CHAR
+are used: no volatile functions, no arrays, no macros.  Everything here
 is layout data (cells, merges, formulas), so it is part of the template's
 fingerprint and the reader treats a changed formula as tamper.
 """
 
 from __future__ import annotations
+
+import re
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -44,16 +48,15 @@ MIRROR_ROW_BASE = {"t2": 100, "t3": 140, "t4": 180}
 FIRST_CHECK_ROW = 5
 COLS = ("序号", "规则", "检查内容", "左边", "右边", "结果")
 
-# 正文 print copy: sections split into chunks of this many characters, one per row.
-TEXT_CHUNK = 800
-TEXT_CHUNKS = {"overview": 24, "problems": 10, "other": 10}
-
 FOOTER = "&C第 &P 页 共 &N 页"
 HEADER = "&L政府信息公开工作年度报告&R&A"
 
 
 def q(sheet: str) -> str:
-    """A sheet name as a formula prefix (always quoted: names hold 、 and digits)."""
+    """A sheet name as a formula prefix, quoted only when it must be (as Excel and
+    LibreOffice write it back: ``封面!B12``, ``'二、主动公开'!B4``)."""
+    if re.fullmatch(r"[^\W\d]\w*", sheet):
+        return sheet + "!"
     return "'" + sheet.replace("'", "''") + "'!"
 
 
@@ -160,13 +163,17 @@ def add_live_checks(ed) -> None:
         lays[key].header, lays[key].footer = HEADER, FOOTER
     _lighting(ed)
     _fit_t3(lays["t3"])
-    _text_print(ed, lays["text"])
-    for lay in (lays["cover"], checks):
-        lay.footer = FOOTER
+    for lay in ed.layouts:  # page numbers everywhere; the sheet name names the page
+        lay.header, lay.footer = HEADER, FOOTER
 
 
 def _info(ed, key: str) -> str:
     return q(E.SHEETS["cover"]) + ed.by_id[f"info.{key}"].address
+
+
+def _copy(ref: str) -> str:
+    """A formula showing another cell's text (blank, not 0, while it is empty)."""
+    return f'=IF(LEN({ref})=0,"",{ref})'
 
 
 def _or_blank(ref: str) -> str:
@@ -295,9 +302,9 @@ def _cover(ed, lay, all_rng: str) -> None:
     lay.put(row, 1, "签字", "header")
     lay.merge(row, 1, row, 2)
     for label, value in (("单位负责人", None), ("审核人", None),
-                         ("填报人", "=" + _info(ed, "preparer")),
-                         ("联系电话", "=" + _info(ed, "phone")),
-                         ("填报日期", "=" + _info(ed, "date"))):
+                         ("填报人", _copy(_info(ed, "preparer"))),
+                         ("联系电话", _copy(_info(ed, "phone"))),
+                         ("填报日期", _copy(_info(ed, "date")))):
         row += 1
         lay.put(row, 1, label, "info_label")
         lay.put(row, 2, value, "signoff_line")
@@ -331,7 +338,7 @@ def _sign_off(ed, lay) -> None:
                + '&"　联系电话："&' + _info(ed, "phone") + '&"　填报日期："&' + _info(ed, "date"))
     lay.put(row, 1, formula, "signoff")
     lay.merge(row, 1, row, lay.max_col)
-    lay.row_heights[row] = 30
+    lay.row_heights[row] = 20
 
 
 def _lighting(ed) -> None:
@@ -363,35 +370,17 @@ def _lighting(ed) -> None:
 def _fit_t3(lay) -> None:
     """Table 三 on one landscape A4 page at (nearly) full size."""
     lay.fit_height = 1
-    lay.margins = (0.3, 0.3, 0.5, 0.45, 0.25, 0.2)
-    for r, h in list(lay.row_heights.items()):
-        if r >= 5:
-            lay.row_heights[r] = 15 if h <= 20 else 24
+    lay.margins = (0.25, 0.25, 0.5, 0.45, 0.25, 0.2)
+    # narrower label columns: the page width decides the scale (labels print at >= 9 pt)
+    lay.col_widths.update({"A": 16, "B": 14, "C": 26})
+    for i in range(len(E.T3_COLS)):
+        lay.col_widths[get_column_letter(4 + i)] = 9.5
+    per_line = {1: 38, 2: 27, 3: 17}  # 10 pt characters per line from column A / B / C to C
+    for addr, lc in lay.cells.items():
+        r, c = _rc(addr)
+        if r >= 5 and c <= 3 and isinstance(lc.value, str) and lc.role == "label" \
+                and not any(m.startswith(addr + ":") and m.split(":")[1][1:] != str(r)
+                            for m in lay.merges):  # group labels span rows
+            lines = -(-len(lc.value) // per_line[c])
+            lay.row_heights[r] = 15 if lines == 1 else 12.5 * lines + 1
     lay.row_heights.update({2: 20, 3: 20, 4: 26})
-
-
-def _text_print(ed, lay) -> None:
-    """A print copy of the 正文 sections below the input cells, in chunks of rows."""
-    top = max(_rc(a)[0] for a in lay.cells) + 2
-    lay.put(top - 1, 1, "以下为打印版（自动生成，请勿修改；请在上方浅黄色单元格中填写）", "hint")
-    row = top
-    lay.put(row, 1, "政府信息公开工作年度报告正文", "title")
-    lay.row_heights[row] = 28
-    row += 1
-    lay.put(row, 1, (f'="填报单位："&{_or_blank(_info(ed, "unit_name"))}&"　报告年度："&'
-                     f'{_or_blank(_info(ed, "year"))}'), "status_small")
-    row += 1
-    for key, label, _hint in E.TEXT_SECTIONS:
-        src = "$" + ed.by_id[f"text.{key}"].address.replace("A", "A$", 1)
-        lay.put(row, 1, label, "print_head")
-        row += 1
-        n = TEXT_CHUNKS[key]
-        for k in range(n):
-            lay.put(row, 1, f"=MID({src},{1 + k * TEXT_CHUNK},{TEXT_CHUNK})", "print_text")
-            row += 1
-        cap = n * TEXT_CHUNK
-        lay.put(row, 1, f'=IF(LEN({src})>{cap},"（本部分超过 {cap} 字，超出部分未打印，请另附页）","")',
-                "print_text")
-        row += 1
-    lay.print_area = f"A{top}:A{row - 1}"
-    lay.footer = FOOTER

@@ -173,7 +173,7 @@ def workbook_cf_format(workbook, fmts: FormatCache, key: str):
 def _hf_codes(codes: str) -> str:
     """Header/footer codes with the font and size the openpyxl writer sets."""
     import re
-    return re.sub(r"&([LCR])", lambda m: f'&{m.group(1)}&"{styles.FONT},Regular"&9', codes)
+    return re.sub(r"&([LCR])", lambda m: f'&{m.group(1)}&"{styles.FONT},Regular"&10', codes)
 
 
 def print_area(lay: SheetLayout) -> str:

@@ -32,7 +32,7 @@ ROLE_STYLES = {
 # Live checks and print furniture (toolkit.spec.live).
 ROLE_STYLES.update({
     "status": dict(size=11, bold=True, halign="left", valign="center", wrap=True, border=True),
-    "status_small": dict(size=9, halign="right", valign="center", wrap=True),
+    "status_small": dict(size=10, halign="right", valign="center", wrap=True),
     "check": dict(size=10, halign="center", valign="center", border=True),
     "check_text": dict(size=10, halign="left", valign="center", wrap=True, border=True),
     "mirror": dict(size=9, halign="center"),

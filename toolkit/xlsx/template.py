@@ -154,7 +154,7 @@ def _header_footer(hf, codes: str) -> None:
     for part in re.findall(r"&([LCR])((?:(?!&[LCR]).)*)", codes):
         side = {"L": hf.left, "C": hf.center, "R": hf.right}[part[0]]
         side.text = part[1]
-        side.size = 9
+        side.size = 10
         side.font = styles.FONT
 
 
