@@ -267,7 +267,7 @@ def test_nothing_else_inside_official_grid(source, table):
             if cell.value is not None and cell.coordinate not in allowed:
                 extra[cell.coordinate] = cell.value
     assert not extra, f"{ws.title}: unexpected content {extra}"
-    # and nothing below the table
+    # and nothing below the table but the sign-off line of the printed form (issue #16)
     below = [c.coordinate for row in ws.iter_rows(min_row=last_row + 2) for c in row
-             if c.value is not None]
+             if c.value is not None and not str(c.value).startswith('="单位负责人：')]
     assert not below

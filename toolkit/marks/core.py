@@ -270,7 +270,7 @@ def template_fill(edition: str | None, sheet: str, address: str) -> str | None:
     """The fill colour the template gives ``sheet!address`` (None: no fill).
 
     Mirrors ``toolkit.xlsx.template.write_layout``: data cells that are filled in
-    (inputs, cover fields, texts) have no fill, other cells the fill of their
+    (inputs, cover fields, texts) have the input fill, other cells the fill of their
     layout role; cells of a bordered merged range take the first cell's.
     """
     if edition not in ("2019", "2021"):
@@ -285,7 +285,7 @@ def template_fill(edition: str | None, sheet: str, address: str) -> str | None:
     if lc is None:
         return None
     if lc.cell_id and ed.by_id[lc.cell_id].kind in ("input", "info", "text"):
-        return None
+        return ROLE_STYLES["input"].get("fill")  # the 填报区 fill (toolkit.xlsx.styles)
     style = ROLE_STYLES.get(lc.role, {})
     if first != address and not style.get("border"):
         return None

@@ -61,7 +61,7 @@ def _table(doc, rep: Report, lay: SheetLayout):
     cells = {}
     for addr, lc in lay.cells.items():
         col, row = coordinate_from_string(addr)
-        if row == 1 or lc.role == "hint":
+        if row == 1 or lc.role in ("hint", "signoff"):  # sign-off line: printed form only
             continue
         cells[(row, column_index_from_string(col))] = lc
     rows = sorted({r for r, _ in cells})
@@ -92,7 +92,7 @@ def _table(doc, rep: Report, lay: SheetLayout):
         _set_font(para.add_run(_cell_text(rep, lc)), FONT, 9, bold=lc.role == "header")
     for rng in lay.merges:
         min_col, min_row, max_col, max_row = range_boundaries(rng)
-        if min_row == 1:
+        if min_row == 1 or min_row > rows[-1]:  # title row; the printed form's sign-off line
             continue
         a = table.cell(min_row - first_row, min_col - 1)
         b = table.cell(max_row - first_row, max_col - 1)
