@@ -250,3 +250,28 @@ def test_status_lines_count_the_same_statuses(played, edition):
         assert top.startswith("填报单位：某某镇人民政府\n报告年度：" + str(YEAR[edition]) + "\n本表勾稽关系："), top
         lines.add(cover.split("：")[1][:4])
     assert len(lines) >= 2, lines
+
+
+# -- tamper: the spec's own check formulas -------------------------------------------------
+
+
+@pytest.mark.parametrize("change", ["altered", "deleted", "status line"])
+def test_changed_check_formula_is_tamper(tmp_path, change):
+    import openpyxl
+    from toolkit.engine.check import check
+    rng = random.Random(3)
+    path = tmp_path / "r.xlsx"
+    _write(path, "2021", sample_values("2021", rng), rng)
+    assert not [f for f in check(path).findings if f.rule == "S-2"]
+    wb = openpyxl.load_workbook(path)
+    row = get_edition("2021").live_checks[3][0]
+    if change == "altered":  # a clerk silences a failing rule
+        wb[live.CHECK_SHEET][f"F{row}"] = '="通过"'
+    elif change == "deleted":
+        wb[live.CHECK_SHEET][f"D{row}"] = None
+    else:
+        wb[E.SHEETS["cover"]]["A10"] = "自动校验（勾稽关系）：全部通过"
+    wb.save(path)
+    s2 = [f.message for f in check(path).findings if f.rule == "S-2"]
+    assert len(s2) == 1 and "模板自带的校验公式" in s2[0], s2
+    assert {"altered": "被改动", "deleted": "被删除", "status line": "被改写为固定内容"}[change] in s2[0]

@@ -257,9 +257,9 @@ def _check_spec_formula(rep: Report, sheet, sheet_name: str, addr: str, expected
     actual = cell.formula if cell is not None else None
     if actual is not None and _norm_spec_formula(actual) == _norm_spec_formula(expected):
         return
-    what = "被删除" if actual is None else "被改动"
-    _finding_structure(rep, f"{sheet_name}!{addr}：模板自带的校验公式{what}（自动校验结果不再可信），"
-                            "请使用原模板填写", sheet_name, addr)
+    _finding_structure(rep, "live_formula", sheet_name, addr,
+                       what="被删除" if cell is None else "被改写为固定内容" if actual is None
+                       else "被改动")
 
 
 def _norm_spec_formula(f: str) -> str:

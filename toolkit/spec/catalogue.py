@@ -160,6 +160,8 @@ RULES = [
            "formula_in_input": "{ref}：填写单元格中出现了公式“={formula}”，请直接填写数字",
            "total_changed": "{ref}（{label}）：合计公式被改动，应为“={expected}”，实际为“={formula}”",
            "total_lost": "{ref}（{label}）：合计公式“={expected}”{what}，请恢复公式或使用原模板",
+           "live_formula": "{sheet}!{address}：模板自带的校验公式{what}（自动校验结果不再可信），"
+                           "请使用原模板填写",
            "edition_year": "{ref}：报告年度为 {year} 年，应使用 {want} 版表格，但本工作簿是 {edition} 版模板，"
                            "请换用 {want} 版模板填写",
        },
