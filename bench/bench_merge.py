@@ -78,7 +78,7 @@ def main(argv=None) -> None:
 
     out = base / f"summary-{args.n}.xlsx"
     t0 = time.perf_counter()
-    result = merge(folder, out, workers=args.workers)
+    result = merge(folder, out, workers=args.workers, force=True)
     merge_s = time.perf_counter() - t0
     c = result.counts
     print(f"merge: {merge_s:.1f} s for {args.n} files ({merge_s / args.n * 1000:.2f} ms/file); "

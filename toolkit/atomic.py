@@ -13,16 +13,19 @@ class OutputExistsError(FileExistsError):
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path, force: bool = True):
+def atomic_output(path: str | Path, force: bool = False, inputs=()):
     """Yield a temporary path; on success it replaces ``path`` in one rename.
+
+    The output policy (:func:`toolkit.outputs.check_output`) is applied
+    first: ``path`` must not be one of ``inputs`` and must not exist unless
+    ``force`` is given.
 
     A crash or exception leaves either the old file or no file, never a
     half-written one.  The temporary file keeps the target's suffix so
     writers that look at the extension (openpyxl, XlsxWriter) behave.
     """
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputExistsError(f"输出文件已存在：{path}（如需覆盖请加 --force）")
+    from .outputs import check_output
+    path = check_output(path, inputs, force)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~xxgk-", suffix=path.suffix, dir=path.parent)
     os.close(fd)

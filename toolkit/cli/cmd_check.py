@@ -8,6 +8,7 @@ import click
 from ..engine.check import check
 from ..errors import UnreadableWorkbook
 from ..engine.render import render_result
+from ..outputs import terminal_text
 from .common import echo_json, friendly_errors
 
 
@@ -19,10 +20,12 @@ from .common import echo_json, friendly_errors
                    "检查多个文件时请给一个文件夹。")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False), default=None,
               help="上一年度的报告工作簿，用于跨年度核对（上年结转等）。")
+@click.option("--force", is_flag=True,
+              help="（与 --annotate 一起用）覆盖已存在的带批注副本；其中已填写的情况说明会保留。")
 @click.option("--strict", is_flag=True, help="严格模式：未填写情况说明的“核实”项按错误处理。")
 @click.option("--no-hints", is_flag=True, help="终端输出中不显示“提示”级别的问题。")
 @friendly_errors
-def command(files, as_json, annotate_out, previous, strict, no_hints):
+def command(files, as_json, annotate_out, previous, force, strict, no_hints):
     """校验填好的年度报告工作簿。
 
     检查表二、表三、表四的勾稽关系和填写错误，以及模板是否被改动。
@@ -49,9 +52,10 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
         raise SystemExit(2) from None
     if annotate_out:
         from ..marks.annotate import annotate_results
-        written = annotate_results(results, annotate_out)
+        written = annotate_results(results, annotate_out, force=force,
+                                   on_skip=lambda m: click.echo(terminal_text(m), err=True))
         for p in written:
-            click.echo(f"已写出带批注的副本：{p}", err=True)
+            click.echo(f"已写出带批注的副本：{terminal_text(p)}", err=True)
     if as_json:
         echo_json([r.to_dict() for r in results] if many else results[0].to_dict())
     else:

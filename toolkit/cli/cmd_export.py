@@ -3,7 +3,7 @@
 import click
 
 from ..engine.check import check
-from ..publish.export import export_docx, narrative_findings
+from ..publish.export import default_output_name, export_docx, narrative_findings
 from .common import friendly_errors
 
 
@@ -11,14 +11,16 @@ from .common import friendly_errors
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="输出的 Word 文件（默认：<单位><年度>年政府信息公开工作年度报告.docx）。")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件；校验有错误时也导出。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+@click.option("--allow-errors", is_flag=True, help="校验有错误时也导出（默认不导出）。")
 @friendly_errors
-def command(workbook, output, force):
+def command(workbook, output, force, allow_errors):
     """把填好的工作簿导出为可发布的年度报告（Word 文档）。
 
     文档包含国家格式规定的六个部分，表二、表三、表四的栏目和合并单元格与
-    官方格式一致。校验有错误时默认不导出（加 --force 强制导出）；正文中的数字
-    与表格不一致时，导出前会逐条列出，请核对。
+    官方格式一致。校验有错误时默认不导出（加 --allow-errors 强制导出）；正文中的数字
+    与表格不一致时，导出前会逐条列出，请核对。输出文件已存在时不覆盖（加 --force
+    覆盖），也从不覆盖输入的工作簿。
 
     \b
     示例：
@@ -28,16 +30,16 @@ def command(workbook, output, force):
     result = check(workbook)
     if not result.readable:
         raise click.ClickException(f"{workbook}：{result.error}")
-    if result.counts["error"] and not force:
+    if result.counts["error"] and not allow_errors:
         raise click.ClickException(
             f"校验发现 {result.counts['error']} 项错误，请先改正（xxgk check {workbook}），"
-            "或加 --force 强制导出")
+            "或加 --allow-errors 强制导出")
     shown = narrative_findings(result)
     if shown:
         click.echo(f"注意：正文与表格有 {len(shown)} 处不一致，导出的报告中将原样保留，请核对：", err=True)
         for f in shown:
             click.echo(f"  【{f.severity_label}】{f.rule} {f.message}", err=True)
     rep = result.report
-    output = output or f"{rep.unit}{rep.year or ''}年政府信息公开工作年度报告.docx"
+    output = output or default_output_name(rep)
     path = export_docx(workbook, output, force=force)
     click.echo(f"已导出年度报告：{path}")

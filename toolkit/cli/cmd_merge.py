@@ -5,6 +5,7 @@ import sys
 import click
 
 from ..merge.run import DEFAULT_TIMEOUT, merge
+from ..outputs import terminal_text
 from .common import echo_json, friendly_errors
 
 
@@ -39,7 +40,7 @@ def progress_printer(enabled: bool):
 @click.option("--year", type=int, default=None, help="汇总的报告年度（默认：多数工作簿的年度）。")
 @click.option("--name", default=None, help="汇总表封面上的单位名称（默认：<所属区县>（汇总））。")
 @click.option("--recursive", "-r", is_flag=True, help="同时读取子文件夹中的工作簿。")
-@click.option("--force", is_flag=True, help="覆盖已存在的汇总表。")
+@click.option("--force", is_flag=True, help="覆盖已存在的汇总表（和 --export-csv 的 CSV 文件）。")
 @click.option("--json", "as_json", is_flag=True, help="在标准输出打印 JSON 格式的汇总结果。")
 @click.option("--export-csv", type=click.Path(file_okay=False), default=None,
               help="另存 CSV（UTF-8，可用 Excel 打开）：各单位数据、问题、汇总数。")
@@ -71,19 +72,25 @@ def command(folder, output, units, previous, year, name, recursive, force, as_js
     """
     if progress is None:
         progress = sys.stderr.isatty()
+    if export_csv:  # before the long run: refuse existing CSV files now, not after it
+        from pathlib import Path
+
+        from ..outputs import check_output
+        for n in ("values", "findings", "totals"):
+            check_output(Path(export_csv) / f"{n}.csv", [], force)
     result = merge(folder, output, units=units, previous=previous, year=year, recursive=recursive,
                    name=name, workers=workers, timeout=timeout,
                    progress=progress_printer(progress), force=force)
     if export_csv:
-        for p in result.export_csv(export_csv):
-            click.echo(f"已写出 {p}", err=True)
+        for p in result.export_csv(export_csv, force=force):
+            click.echo(f"已写出 {terminal_text(p)}", err=True)
     if as_json:
         echo_json(result.to_dict())
     else:
         click.echo(result.summary_line())
         for u in result.unreadable:
-            click.echo(f"  无法读取：{u.file}：{u.error}")
+            click.echo(f"  无法读取：{terminal_text(u.file)}：{terminal_text(u.error)}")
         for n in result.missing:
-            click.echo(f"  未报送：{n}")
-        click.echo(f"已写出汇总表：{result.output}（问题详见其中的“问题清单”工作表）")
+            click.echo(f"  未报送：{terminal_text(n)}")
+        click.echo(f"已写出汇总表：{terminal_text(result.output)}（问题详见其中的“问题清单”工作表）")
     raise SystemExit(result.exit_code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 
 import click
@@ -37,6 +38,23 @@ def friendly_errors(fn):
             raise UserError(str(exc)) from None
         except (FileExistsError, PermissionError, IsADirectoryError) as exc:
             raise UserError(f"无法写入：{exc.filename or exc}") from None
+        except (SystemExit, KeyboardInterrupt, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except OSError as exc:  # disk full, unreadable input, …: the user's to fix
+            raise UserError(f"文件读写失败：{exc.filename or ''}（{exc.strerror or exc}）") from None
+        except MemoryError:
+            click.echo("错误：内存不足，处理已中止（输入文件可能过大或已损坏）", err=True)
+            raise SystemExit(2) from None
+        except RecursionError:
+            click.echo("错误：输入文件结构异常（嵌套过深），处理已中止", err=True)
+            raise SystemExit(2) from None
+        except Exception as exc:  # noqa: BLE001 — a bug of ours: exit 2, a clear message, no traceback
+            from ..errors import internal_error_message
+            click.echo(f"错误：{internal_error_message(exc)}", err=True)
+            if os.environ.get("XXGK_DEBUG"):
+                import traceback
+                traceback.print_exc()
+            raise SystemExit(2) from None
     return wrapper
 
 

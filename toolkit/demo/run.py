@@ -85,7 +85,8 @@ def build_demo(folder: str | Path = "xxgk-demo", seed: int = DEMO_YEAR, workers:
     roster.write_text("\n".join(names) + "\n", encoding="utf-8")
     summary = folder / f"{DEMO_COUNTY}{DEMO_YEAR}年度政府信息公开工作年度报告汇总表.xlsx"
     result = merge(reports, summary, units=roster, year=DEMO_YEAR, workers=workers,
-                   name=f"{DEMO_COUNTY}（汇总）", progress=progress)
+                   name=f"{DEMO_COUNTY}（汇总）", progress=progress,
+                   force=True)  # the demo folder holds only the demo's own output
     return DemoResult(folder=folder, reports=reports, roster=roster, summary=summary, merge=result)
 
 

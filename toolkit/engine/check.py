@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import UnreadableWorkbook
+from ..errors import UnreadableWorkbook, internal_error_message
 from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, frame_row
 from .report import Report, read_report
 from .rules import evaluate, narrative_of
@@ -92,20 +92,38 @@ class CheckResult:
 
 
 def check(path: str | Path, previous: str | Path | Report | None = None,
-          strict: bool = False) -> CheckResult:
+          strict: bool = False, timeout: float | None = None,
+          memory_mb: int | None = None) -> CheckResult:
     """Check one workbook.  Never raises for a bad input file: an unreadable
     file gives a result with ``verdict == "unreadable"`` and the reason.
 
     ``previous`` (last year's workbook or its Report) enables cross-year rules;
-    if it cannot be read, :class:`UnreadableWorkbook` is raised.
+    if it cannot be read, :class:`UnreadableWorkbook` is raised.  Each file is
+    read under a time and memory budget (``toolkit.budget``; defaults there).
     """
-    prev = read_report(previous) if isinstance(previous, (str, Path)) else previous
+    from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
+    from ..budget import BudgetExceeded, file_budget
+    if isinstance(previous, (str, Path)):
+        try:
+            with file_budget(timeout=timeout, memory_mb=memory_mb):
+                prev = read_report(previous)
+        except BudgetExceeded as exc:
+            raise UnreadableWorkbook(previous, str(exc)) from None
+    else:
+        prev = previous
     try:
-        rep = read_report(path)
+        with file_budget(timeout=timeout, memory_mb=memory_mb):
+            rep = read_report(path)
+            findings = evaluate(rep, prev)
+            claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
-    findings = evaluate(rep, prev)
-    claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
+    except BudgetExceeded as exc:
+        return CheckResult(file=str(path), error=str(exc), strict=strict)
+    except Exception as exc:  # noqa: BLE001 — a bug of ours must not stop a batch of files
+        return CheckResult(file=str(path), error=internal_error_message(exc), strict=strict)
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..outputs import terminal_text
 from .findings import SEVERITY_LABELS, TABLE_LABELS
 
 # Characters that exist in GBK too: Windows consoles and redirected output use code page 936.
@@ -31,4 +32,6 @@ def render_result(result, show_hints: bool = True) -> str:
     if result.readable and result.counts["unexplained_verify"]:
         lines.append("  核实项确属实的，请在工作簿“校验结果”表的“情况说明”栏写明理由（至少 6 个字）："
                      "用 Excel 中的“校验”按钮，或 xxgk check 文件 --annotate 副本.xlsx 生成该表。")
-    return "\n".join(lines)
+    # Unit names, file names and quoted values come from the input: a newline in
+    # them must not forge an output line, so each line is rendered as one line.
+    return "\n".join(terminal_text(line) for line in lines)

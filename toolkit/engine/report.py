@@ -9,6 +9,7 @@ formulas are never trusted.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, C
 from ..spec import data as E
 from ..spec import EDITIONS, get_edition
 from ..spec.catalogue import rule as catalogue_rule, rule_for_check
-from ..spec.model import Cell, Edition
+from ..spec.model import MAX_CELL_VALUE, REPORT_YEARS, Cell, Edition
 from ..xlsx.reader import RawBook, RawCell, read_workbook
 
 META_SHEET = E.SHEETS["meta"]
@@ -54,6 +55,8 @@ def parse_number(raw, typ: str):
     if isinstance(raw, bool):
         return None, "invalid", ""
     if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return None, "invalid", ""  # NaN / inf: never an amount
         if isinstance(raw, float) and raw.is_integer() and abs(raw) < 2**53:
             raw = int(raw)
         return raw, "ok", ""
@@ -77,7 +80,11 @@ def parse_number(raw, typ: str):
         note += "，含千位分隔符"
     if not _PLAIN.match(text):
         return None, "invalid", ""
+    if len(text) > 40:
+        return None, "invalid", ""  # no real figure has 40 digits; int() of 5,000 digits raises
     value = float(text) * factor
+    if not math.isfinite(value):
+        return None, "invalid", ""
     if factor != 1:
         value = round(value, 8)
     if value.is_integer() and "." not in text and factor == 1:
@@ -213,6 +220,15 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
                 if others else ""
             _finding_structure(rep, "missing_sheet", lay.name, hint=hint)
             continue
+        state = book.sheet_states.get(lay.name, "visible")
+        if state != "visible":
+            # A hidden table with a visible edited copy beside it: we would read
+            # numbers nobody sees.  The template's tables are always visible.
+            others = [n for n in book.sheet_names if n not in E.SHEETS.values() and n != RESULTS_SHEET
+                      and book.sheet_states.get(n, "visible") == "visible"]
+            hint = catalogue_rule(STRUCTURE_RULE).message("visible_sheets", names="、".join(others)) \
+                if others else ""
+            _finding_structure(rep, "hidden_sheet", lay.name, hint=hint)
         changed_labels = []
         for addr, lc in lay.cells.items():
             if lc.cell_id:
@@ -321,8 +337,9 @@ def _read_values(book: RawBook, ed: Edition, rep: Report, missing: set) -> None:
 def _read_info(c: Cell, raw, rep: Report) -> None:
     if c.type == "year":
         value, status, _ = parse_number(raw, "count")
-        rep.info[c.row] = value if status in ("ok", "text") and isinstance(value, int) else (
-            None if raw is None else str(raw))
+        ok = status in ("ok", "text") and isinstance(value, int) \
+            and REPORT_YEARS[0] <= value <= REPORT_YEARS[1]
+        rep.info[c.row] = value if ok else (None if raw is None else _short(raw))
     elif raw is None:
         rep.info[c.row] = ""
     else:
@@ -349,7 +366,7 @@ def _read_input(c: Cell, cell, raw, rep: Report, blanks: dict, sheet_missing: bo
         rep.invalid.add(c.id)
         rep.values[c.id] = 0
         rep.findings.append(finding(
-            NOT_A_NUMBER_RULE, table=c.table, ref=c.ref, label=c.label, raw=raw,
+            NOT_A_NUMBER_RULE, table=c.table, ref=c.ref, label=c.label, raw=_short(raw),
             cells=[rep_cellref(c, raw)], culprit=c.id))
         return
     rep.values[c.id] = value
@@ -361,17 +378,26 @@ def _read_input(c: Cell, cell, raw, rep: Report, blanks: dict, sheet_missing: bo
     _type_check(c, value, rep)
 
 
+def _short(raw) -> str:
+    """A raw value as text for a message: bounded, never a 5,000-digit string."""
+    s = _fmt(raw) if isinstance(raw, float) and math.isfinite(raw) else str(raw)
+    return s if len(s) <= 40 else s[:20] + "…" + s[-10:]
+
+
 def _type_check(c: Cell, value, rep: Report) -> None:
     rule = _rule_of_check("cell_type", c.table)
     problem = ""
-    if c.type in ("count", "signed") and not float(value).is_integer():
+    if abs(value) > MAX_CELL_VALUE:
+        rep.values[c.id] = 0  # never summed: one forged file must not overflow the merge
+        problem = f"数值过大（超过 {MAX_CELL_VALUE:.0e}），不是合理的数字，按 0 计算"
+    elif c.type in ("count", "signed") and not float(value).is_integer():
         problem = "应为整数"
     elif c.type in ("count", "amount") and value < 0:
         problem = "不能为负数"
     if problem:
         rep.invalid.add(c.id)
         rep.findings.append(finding(
-            rule, table=c.table, ref=c.ref, label=c.label, value=_fmt(value), problem=problem,
+            rule, table=c.table, ref=c.ref, label=c.label, value=_short(value), problem=problem,
             cells=[rep_cellref(c, value)], culprit=c.id))
 
 
@@ -385,22 +411,25 @@ def _read_total(c: Cell, cell, ed: Edition, rep: Report) -> None:
             STRUCTURE_RULE, "total_changed", table=c.table, ref=c.ref, label=c.label,
             expected=expected, formula=cell.formula,
             cells=[rep_cellref(c, "=" + cell.formula)], culprit=c.id))
-        if status in ("ok", "text"):
+        if status in ("ok", "text") and abs(value) <= MAX_CELL_VALUE:
             rep.values[c.id] = value
             rep.overwritten.add(c.id)
+        elif status in ("ok", "text"):
+            rep.invalid.add(c.id)
+            rep.values[c.id] = 0
         return
     raw = cell.value if cell is not None else None
     value, status, _ = parse_number(raw, c.type)
     if status == "blank" and rep.kind == "summary":
         return
-    what = "被删除（单元格为空）" if status == "blank" else f"被改写为数值 {raw}"
+    what = "被删除（单元格为空）" if status == "blank" else f"被改写为数值 {_short(raw)}"
     rep.findings.append(finding(
         STRUCTURE_RULE, "total_lost", table=c.table, ref=c.ref, label=c.label, expected=expected,
         what=what, cells=[rep_cellref(c, raw)], culprit=c.id))
-    if status in ("ok", "text"):
+    if status in ("ok", "text") and abs(value) <= MAX_CELL_VALUE:
         rep.values[c.id] = value
         rep.overwritten.add(c.id)
-    elif status == "invalid":
+    elif status in ("ok", "text", "invalid"):
         rep.invalid.add(c.id)
         rep.values[c.id] = 0
 

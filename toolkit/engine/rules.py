@@ -13,7 +13,7 @@ from .findings import CellRef, Finding, finding, sort_findings
 from .report import READ_CHECKS, Report, _fmt
 from ..spec import edition_for_year
 from ..spec.catalogue import rule as catalogue_rule
-from ..spec.model import LinearRule
+from ..spec.model import REPORT_YEARS, LinearRule
 
 EPS = 1e-6
 
@@ -267,6 +267,7 @@ def _required(r, rep: Report, previous):
             v = rep.info.get(c.row)
             if c.type == "year" and v not in (None, "") and not isinstance(v, int):
                 out.append(finding(r["id"], "year", table="info", ref=c.ref, value=v,
+                                   lo=REPORT_YEARS[0], hi=REPORT_YEARS[1],
                                    cells=[rep.cellref(c.id)], culprit=c.id))
                 continue
             if c.type == "choice" and v and v not in _unit_types():

@@ -231,6 +231,10 @@ def _year_bounds() -> tuple[int, int]:
 # Reading the data file
 # ---------------------------------------------------------------------------
 
+MAX_DATA_DEPTH = 20  # data files are flat key → value mappings
+MAX_DATA_BYTES = 10 * 1024 * 1024
+
+
 def load_data(path: str | Path) -> list[tuple[str, object]]:
     """(key, value) pairs of a JSON / YAML / CSV data file, in file order.
 
@@ -250,6 +254,9 @@ def load_data(path: str | Path) -> list[tuple[str, object]]:
         raise FillError([f"数据文件不存在：{path}"], header="无法读取数据文件") from None
     except OSError as exc:
         raise FillError([f"数据文件无法打开：{path}（{exc.strerror or exc}）"], header="无法读取数据文件") from None
+    if len(raw) > MAX_DATA_BYTES:
+        raise FillError([f"数据文件“{name}”过大（{len(raw) // 1024 // 1024} MB），不像是一份报告的数据"],
+                        header="无法读取数据文件")
     text = _decode(raw, name)
     if kind == "csv":
         return _load_csv(text, name)
@@ -267,6 +274,9 @@ def load_data(path: str | Path) -> list[tuple[str, object]]:
             return dict(items)
         try:
             doc = json.loads(text, object_pairs_hook=hook)
+        except RecursionError:
+            raise FillError([f"数据文件“{name}”嵌套过深，不是“键: 值”形式的数据"],
+                            header="无法读取数据文件") from None
         except json.JSONDecodeError as exc:
             raise FillError([f"数据文件“{name}”不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）"],
                             header="无法读取数据文件") from None
@@ -278,7 +288,24 @@ def load_data(path: str | Path) -> list[tuple[str, object]]:
     import yaml
 
     class _Loader(yaml.SafeLoader):
-        pass
+        """SafeLoader without aliases (a 490-byte alias bomb expands to gigabytes) and
+        with bounded nesting (the composer recurses per level)."""
+
+        _depth = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.events.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise FillError([f"数据文件“{name}”使用了 YAML 别名（*…，第 {mark.line + 1} 行），"
+                                 "数据文件中不支持，请直接写出每个值"], header="无法读取数据文件")
+            self._depth += 1
+            try:
+                if self._depth > MAX_DATA_DEPTH:
+                    raise FillError([f"数据文件“{name}”嵌套过深，不是“键: 值”形式的数据"],
+                                    header="无法读取数据文件")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
 
     def mapping(loader, node):
         seen, items = set(), []
@@ -528,7 +555,19 @@ def renumber_note_shapes(path: Path) -> None:
 def fill(output: str | Path, edition: str | None = None, data=None, previous=None,
          register=None, unit: str | None = None, year: int | None = None,
          template: str | Path | None = None, force: bool = False,
-         today: date | None = None) -> FillResult:
+         today: date | None = None, timeout: float | None = None,
+         memory_mb: int | None = None) -> FillResult:
+    """Fill a copy of the template (see :func:`_fill`) under a time and memory budget."""
+    from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, file_budget
+    with file_budget(timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                     memory_mb=DEFAULT_MEMORY_MB if memory_mb is None else memory_mb):
+        return _fill(output, edition, data, previous, register, unit, year, template, force, today)
+
+
+def _fill(output: str | Path, edition: str | None = None, data=None, previous=None,
+          register=None, unit: str | None = None, year: int | None = None,
+          template: str | Path | None = None, force: bool = False,
+          today: date | None = None) -> FillResult:
     """Fill a copy of the template and write it atomically to ``output``.
 
     ``data``: a JSON/YAML/CSV file or a mapping (key → value, see
@@ -642,7 +681,8 @@ def fill(output: str | Path, edition: str | None = None, data=None, previous=Non
         note = Comment(text, NOTE_AUTHOR)
         note.width, note.height = 260, 90
         wb[c.sheet][c.address].comment = note
-    with atomic_output(output, force=force) as tmp:
+    with atomic_output(output, force=force,
+                       inputs=[p for _, p in inputs if isinstance(p, (str, Path))]) as tmp:
         wb.save(tmp)
         if plan.notes and tpl_suffix == ".xlsm":
             renumber_note_shapes(tmp)

@@ -8,8 +8,10 @@ modified: the copy is written atomically to the output path.
 
 from __future__ import annotations
 
+import re
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 import zipfile
 from pathlib import Path
 
@@ -48,6 +50,17 @@ def _has_vba(path: Path) -> bool:
         return False
 
 
+def _fix_empty_dates(wb) -> None:
+    """An empty ``t="d"`` cell loads as a date cell without a value, which openpyxl
+    cannot write back; it is an empty cell."""
+    from openpyxl.worksheet.worksheet import Worksheet
+    for ws in wb.worksheets:
+        if isinstance(ws, Worksheet):
+            for cell in ws._cells.values():
+                if cell.data_type == "d" and cell.value is None:
+                    cell.data_type = "n"
+
+
 class OpenpyxlBook:
     """``MarkableBook`` over a workbook file loaded with openpyxl."""
 
@@ -56,6 +69,7 @@ class OpenpyxlBook:
         self.path = str(path)
         self._vba = _has_vba(Path(path))
         self.wb = openpyxl.load_workbook(path, keep_vba=self._vba, keep_links=True)
+        _fix_empty_dates(self.wb)
         self._values = None  # data_only copy, for cached values of formulas
         self._protection = None
         self.alerts: list = []
@@ -246,11 +260,80 @@ class OpenpyxlBook:
     def alert(self, message: str) -> None:
         self.alerts.append(message)
 
-    def save(self, out: str | Path) -> Path:
-        with atomic_output(out) as tmp:
+    def save(self, out: str | Path, force: bool = False, inputs=()) -> Path:
+        with atomic_output(out, force=force, inputs=[self.path, *inputs]) as tmp:
             self.wb.save(tmp)
             normalise_vml(tmp)
+            lost = lost_parts(self.path, tmp)
+            if lost:
+                raise XxgkError(
+                    f"{Path(self.path).name} 含有本工具无法原样保留的内容（{'、'.join(lost)}），"
+                    "为免丢失，未生成带批注的副本；请直接按终端中的校验结果修改原文件")
         return Path(out)
+
+
+# Parts openpyxl may drop or rewrite: pictures (a pasted seal), drawings with
+# text boxes and shapes, charts, embedded objects, controls, custom XML.
+_FOREIGN_PREFIXES = ("xl/media/", "xl/embeddings/", "xl/charts/", "xl/activeX/", "xl/ctrlProps/",
+                     "customXml/", "xl/customXml/", "xl/diagrams/", "xl/slicers/", "xl/timelines/")
+_DRAWING_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
+
+
+def _package_parts(path) -> dict:
+    """Content hashes of the parts we must not drop: {kind: Counter of hashes}."""
+    import hashlib
+    out: dict = {}
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            low = name.lower()
+            kind = next((p.rstrip("/") for p in _FOREIGN_PREFIXES if low.startswith(p.lower())), None)
+            if low.startswith("xl/drawings/") and low.endswith(".xml") and "/_rels/" not in low:
+                # DrawingML (not the VML of notes): keep the text of text boxes and shapes
+                if info.file_size > 20_000_000:
+                    out.setdefault("xl/drawings", Counter())["<too big>"] += 1
+                    continue
+                data = zf.read(info)
+                texts = [t for t in _DRAWING_TEXT.findall(data) if t.strip()]
+                pics = data.count(b":pic>") // 2 or data.count(b"<xdr:pic")
+                out.setdefault("xl/drawings", Counter()).update(
+                    [b"text:" + t for t in texts] + [b"pic"] * pics
+                    + [b"shape"] * data.count(b"<xdr:sp>") + [b"shape"] * data.count(b"<xdr:sp "))
+                continue
+            if kind is None or name.endswith("/") or "/_rels/" in low or low.endswith(".rels"):
+                continue
+            if kind == "xl/charts" and not low.rsplit("/", 1)[-1].startswith("chart"):
+                continue
+            h = hashlib.sha256()
+            with zf.open(info) as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            out.setdefault(kind, Counter())[h.hexdigest() if kind != "xl/charts" else "chart"] += 1
+    return out
+
+
+_PART_LABELS = {"xl/media": "图片", "xl/drawings": "图形、文本框或图片", "xl/embeddings": "嵌入对象",
+                "xl/charts": "图表", "xl/activeX": "ActiveX 控件", "xl/ctrlProps": "表单控件",
+                "customXml": "自定义 XML", "xl/customXml": "自定义 XML", "xl/diagrams": "SmartArt 图形",
+                "xl/slicers": "切片器", "xl/timelines": "日程表"}
+
+
+def lost_parts(source, written) -> list:
+    """Labels of the parts of ``source`` that ``written`` no longer holds unchanged."""
+    try:
+        before = _package_parts(source)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return []
+    if not before:
+        return []
+    after = _package_parts(written)
+    lost = []
+    for kind, items in before.items():
+        if items - after.get(kind, Counter()):
+            label = _PART_LABELS.get(kind, kind)
+            if label not in lost:
+                lost.append(label)
+    return lost
 
 
 def _shape_kind(shape) -> str:
@@ -332,23 +415,55 @@ def normalise_vml(path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def annotate_file(path: str | Path, out: str | Path, result=None) -> Path:
-    """Write a marked copy of ``path`` (checked now unless ``result`` is given) to ``out``."""
+def annotate_file(path: str | Path, out: str | Path, result=None, force: bool = False,
+                  inputs=()) -> Path:
+    """Write a marked copy of ``path`` (checked now unless ``result`` is given) to ``out``.
+
+    ``out`` is never ``path`` nor one of ``inputs`` and is replaced only with
+    ``force``; when it replaces an earlier marked copy, the 情况说明 a clerk
+    wrote there are carried over (those of ``path`` itself win).
+    """
     from ..engine.check import check
     from ..errors import UnreadableWorkbook
+    from ..outputs import OutputIsInputError, check_output
     path, out = Path(path), Path(out)
-    if out.exists() and out.resolve() == path.resolve():
-        raise XxgkError(f"带批注的副本不能覆盖原文件：{out}")
+    try:
+        check_output(out, [path, *inputs], force)
+    except OutputIsInputError:
+        raise XxgkError(f"带批注的副本不能覆盖输入文件：{out}") from None
     if result is None:
         result = check(path)
     if not result.readable:
         raise UnreadableWorkbook(path, result.error)
+    if out.exists() and result.report is not None:
+        _carry_explanations(out, result)
+    from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, file_budget
+    with file_budget(path.name, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB):
+        try:
+            book = OpenpyxlBook(path)
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as exc:  # openpyxl on a file our guarded reader accepted
+            raise UnreadableWorkbook(path, f"无法生成带批注的副本（{type(exc).__name__}）") from None
+        apply_marks(book, result)
+        return book.save(out, force=force, inputs=inputs)
+
+
+def _carry_explanations(earlier: Path, result) -> None:
+    """Explanations written in an earlier marked copy we are about to replace."""
+    from ..engine.report import read_report
     try:
-        book = OpenpyxlBook(path)
-    except Exception as exc:  # openpyxl on a file our guarded reader accepted
-        raise UnreadableWorkbook(path, f"无法生成带批注的副本（{type(exc).__name__}）") from None
-    apply_marks(book, result)
-    return book.save(out)
+        old = read_report(earlier)
+    except Exception:  # noqa: BLE001 — not a readable marked copy: nothing to carry
+        return
+    for key, text in old.explanations.items():
+        result.report.explanations.setdefault(key, text)
+    for f in result.findings:
+        if not getattr(f, "explanation", "") and f.key in old.explanations:
+            try:
+                f.explanation = old.explanations[f.key]
+            except AttributeError:
+                pass
 
 
 def output_suffix(path: str | Path) -> str:
@@ -360,7 +475,8 @@ def _default_skip(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def annotate_results(results: list, out: str | Path, on_skip=_default_skip) -> list:
+def annotate_results(results: list, out: str | Path, on_skip=_default_skip,
+                     force: bool = False) -> list:
     """Write a marked copy for each readable result; returns the paths written.
 
     One result: ``out`` is the output file (or a folder to write
@@ -394,7 +510,8 @@ def annotate_results(results: list, out: str | Path, on_skip=_default_skip) -> l
                 target = fixed
         used.add(target)
         try:
-            written.append(annotate_file(src, target, r))
+            written.append(annotate_file(src, target, r, force=force,
+                                         inputs=[x.file for x in results]))
         except XxgkError as exc:
             on_skip(f"未生成带批注的副本：{exc}")
     return written

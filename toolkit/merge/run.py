@@ -21,6 +21,7 @@ Rules of the merge (M-*, declared in ``toolkit.spec.catalogue``; docs/merge.md):
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
@@ -32,7 +33,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
-from ..errors import UnreadableWorkbook, XxgkError
+from ..budget import DEFAULT_MEMORY_MB, BudgetExceeded, file_budget
+from ..errors import UnreadableWorkbook, XxgkError, internal_error_message
 from ..engine.findings import (SEVERITIES, CellRef, Finding, finding, findings_frame_of, frame_row,
                                sort_findings)
 from ..engine.report import Report, _fmt, read_report
@@ -137,58 +139,60 @@ _PREVIOUS: dict = {}  # norm unit name -> Report of last year (set per worker)
 _TIMEOUT: float = DEFAULT_TIMEOUT
 
 
-class _Timeout(Exception):
-    pass
-
-
-def _init_worker(previous: dict, timeout: float) -> None:
+def _init_worker(previous: dict, timeout: float, parent: int | None = None) -> None:
     global _PREVIOUS, _TIMEOUT
     _PREVIOUS, _TIMEOUT = previous, timeout
     try:  # workers must not die on the parent's Ctrl-C; the parent stops them
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, AttributeError):
         pass
+    if parent is not None:
+        _watch_parent(parent)
 
 
-def _on_alarm(signum, frame):
-    raise _Timeout()
+def _watch_parent(parent: int) -> None:
+    """Exit this worker when the merge that started it dies (even by ``kill -9``).
+
+    Linux: the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``).
+    Everywhere else too: a daemon thread polls the parent pid once a second.
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 — not Linux
+        pass
+    if os.getppid() != parent:  # died before prctl took effect
+        os._exit(3)
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, name="xxgk-parent-watch", daemon=True).start()
 
 
-def _alarm_available() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-def check_unit(path: str, previous: dict | None = None, timeout: float | None = None) -> UnitResult:
+def check_unit(path: str, previous: dict | None = None, timeout: float | None = None,
+               memory_mb: int | None = DEFAULT_MEMORY_MB) -> UnitResult:
     """Read and check one workbook.  Never raises: problems become ``error``."""
     previous = _PREVIOUS if previous is None else previous
     timeout = _TIMEOUT if timeout is None else timeout
-    use_alarm = bool(timeout) and _alarm_available()
-    old = None
-    if use_alarm:
-        old = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        rep = read_report(path)
-        prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
-        findings = evaluate(rep, prev)
-        if prev is not None:
-            findings = sort_findings(findings + swing_findings(rep, prev))
-        return unit_from_report(path, rep, findings)
+        with file_budget(timeout=timeout, memory_mb=memory_mb):
+            rep = read_report(path)
+            prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
+            findings = evaluate(rep, prev)
+            if prev is not None:
+                findings = sort_findings(findings + swing_findings(rep, prev))
+            return unit_from_report(path, rep, findings)
     except UnreadableWorkbook as exc:
         return UnitResult(file=str(path), error=exc.reason)
-    except _Timeout:
-        return UnitResult(file=str(path), error=f"读取超时（超过 {_fmt(timeout)} 秒），"
-                                                "文件可能过大或已损坏，已跳过")
-    except RecursionError:
-        return UnitResult(file=str(path), error="文件结构异常（嵌套过深），无法读取")
-    except MemoryError:
-        return UnitResult(file=str(path), error="文件过大，读取时内存不足，已跳过")
+    except BudgetExceeded as exc:
+        return UnitResult(file=str(path), error=str(exc))
     except Exception as exc:  # noqa: BLE001 — one bad file never stops a merge
-        return UnitResult(file=str(path), error=f"读取时出现意外错误（{type(exc).__name__}），已跳过")
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
+        return UnitResult(file=str(path), error=internal_error_message(exc))
 
 
 def _check_chunk(paths: list) -> list:
@@ -284,7 +288,7 @@ def _run_pool(chunks: list, previous: dict, timeout: float, workers: int, done) 
     """Run chunks in a pool; returns the paths of chunks that never finished."""
     stall = (timeout or DEFAULT_TIMEOUT) * 2 + 30
     ex = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=_init_worker,
-                             initargs=(previous, timeout))
+                             initargs=(previous, timeout, os.getpid()))
     pending = {ex.submit(_check_chunk, c): c for c in chunks}
     leftover: list = []
     try:
@@ -320,7 +324,7 @@ def _kill(ex: ProcessPoolExecutor) -> None:
 # ---------------------------------------------------------------------------
 
 
-def load_previous(path: str | Path, recursive: bool = False) -> dict:
+def load_previous(path: str | Path, recursive: bool = False, timeout: float = DEFAULT_TIMEOUT) -> dict:
     """Last year's reports by unit: ``{norm unit name: Report}``.
 
     ``path`` is last year's summary workbook (per-unit values come from its
@@ -331,16 +335,23 @@ def load_previous(path: str | Path, recursive: bool = False) -> dict:
     if path.is_dir():
         for p in discover(path, recursive):
             try:
-                rep = read_report(p)
-            except UnreadableWorkbook:
+                with file_budget(timeout=timeout, memory_mb=DEFAULT_MEMORY_MB):
+                    rep = read_report(p)
+            except (UnreadableWorkbook, BudgetExceeded):
+                continue
+            except Exception:  # noqa: BLE001 — one bad file of last year never stops the merge
                 continue
             if rep.unit:
                 out.setdefault(norm_name(rep.unit), rep)
         return out
-    rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
-    if rep.kind == "summary":
-        from .summary import read_detail
-        return read_detail(path, rep.edition)
+    try:
+        with file_budget(timeout=timeout, memory_mb=DEFAULT_MEMORY_MB):
+            rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
+            if rep.kind == "summary":
+                from .summary import read_detail
+                return read_detail(path, rep.edition)
+    except BudgetExceeded as exc:
+        raise UnreadableWorkbook(path, str(exc)) from None
     if rep.unit:
         out[norm_name(rep.unit)] = rep
     return out
@@ -495,16 +506,31 @@ class MergeResult:
              for cid, v in self.totals.items()],
             columns=["cell_id", "path", "table", "kind", "value"])
 
-    def export_csv(self, folder: str | Path) -> list[Path]:
-        """values.csv, findings.csv, totals.csv in UTF-8 with BOM (opens in Excel)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+    def export_csv(self, folder: str | Path, force: bool = False) -> list[Path]:
+        """values.csv, findings.csv, totals.csv in UTF-8 with BOM (opens in Excel).
+
+        Existing files are replaced only with ``force`` (all three are checked
+        before any is written).  Text cells starting with ``= + - @ TAB CR``
+        get a leading ``'`` so a spreadsheet never runs them as formulas.
+        """
         from ..atomic import atomic_output
+        from ..outputs import check_output, csv_safe
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise XxgkError(f"--export-csv 需要一个文件夹，但“{folder}”是一个文件")
+        inputs = [u.file for u in self.units] + ([self.previous] if self.previous else [])
+        frames = (("values", self.values_frame()), ("findings", self.findings_frame()),
+                  ("totals", self.totals_frame()))
+        for name, _ in frames:
+            check_output(folder / f"{name}.csv", inputs, force)
+        folder.mkdir(parents=True, exist_ok=True)
         written = []
-        for name, frame in (("values", self.values_frame()), ("findings", self.findings_frame()),
-                            ("totals", self.totals_frame())):
+        for name, frame in frames:
             target = folder / f"{name}.csv"
-            with atomic_output(target) as tmp:
+            for col in frame.columns:
+                if frame[col].dtype == object:
+                    frame[col] = frame[col].map(csv_safe)
+            with atomic_output(target, force=force, inputs=inputs) as tmp:
                 frame.to_csv(tmp, index=False, encoding="utf-8-sig")
             written.append(target)
         return written
@@ -627,7 +653,7 @@ def sum_units(result: MergeResult) -> None:
     sums = [0] * len(cols)
     for u in result.included:
         for i, v in enumerate(u.values):
-            if v:
+            if v and math.isfinite(v):  # read_report bounds every value; never trust it blindly
                 sums[i] += v
     inputs = {}
     for cid, v in zip(cols, sums):
@@ -664,10 +690,19 @@ def sum_units(result: MergeResult) -> None:
     result.contributors = touched
 
 
+def _is_summary(path: Path) -> bool:
+    """True when ``path`` is a summary workbook written by ``xxgk merge``."""
+    try:
+        with file_budget(timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB):
+            return read_report(path).kind == "summary"
+    except Exception:  # noqa: BLE001 — unreadable: not ours to overwrite
+        return False
+
+
 def merge(folder: str | Path, output: str | Path | None = None, *, units: str | Path | None = None,
           previous: str | Path | None = None, year: int | None = None, recursive: bool = False,
           name: str | None = None, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-          progress=None, force: bool = True) -> MergeResult:
+          progress=None, force: bool = False) -> MergeResult:
     """Check and merge every workbook in ``folder``; write the summary to ``output``.
 
     Input files are never modified.  ``output`` is written atomically (and
@@ -677,18 +712,27 @@ def merge(folder: str | Path, output: str | Path | None = None, *, units: str | 
     """
     t0 = time.perf_counter()
     folder = Path(folder)
-    exclude = [output] if output else []
+    from ..outputs import check_output, same_file
+    exclude = []
+    if output is not None:
+        output = Path(output)
+        check_output(output, [units, previous], force)
+        # An earlier summary written to the same path is left out of the sum and
+        # replaced (with --force); a report of a unit never is.
+        if output.exists() and any(same_file(output, p) for p in discover(folder, recursive)):
+            if not _is_summary(output):
+                from ..outputs import OutputIsInputError
+                raise OutputIsInputError(
+                    f"输出文件“{output}”是文件夹中待汇总的一份报告，不能被汇总表覆盖；请另选输出文件名")
+            exclude = [output]
     paths = discover(folder, recursive, exclude=exclude)
     if not paths:
         raise XxgkError(f"文件夹 {folder} 中没有找到 .xlsx 或 .xlsm 工作簿")
-    if output is not None and Path(output).exists() and not force:
-        from ..atomic import OutputExistsError
-        raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
     roster = read_roster(units) if units else []
     prev_reports: dict = {}
     if previous:
         try:
-            prev_reports = load_previous(previous, recursive)
+            prev_reports = load_previous(previous, recursive, timeout=timeout)
         except UnreadableWorkbook as exc:
             raise XxgkError(f"上一年度的报告无法读取：{exc}") from None
     result = MergeResult(folder=str(folder), roster=roster, previous=str(previous or ""),

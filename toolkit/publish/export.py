@@ -7,6 +7,7 @@ cells), so the published tables are exactly the official ones.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..atomic import atomic_output
@@ -116,8 +117,52 @@ def narrative_findings(result) -> list:
     return [f for f in result.findings if f.rule in rules]
 
 
+def default_output_name(rep: Report) -> str:
+    """``<单位><年度>年政府信息公开工作年度报告.docx``, one safe file name in the current folder."""
+    from ..outputs import safe_component
+    return safe_component(f"{rep.unit}{rep.year or ''}年政府信息公开工作年度报告",
+                          default="政府信息公开工作年度报告") + ".docx"
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def decode_excel_escapes(text: str) -> str:
+    """Excel's ``_xHHHH_`` escapes (``_x000D_`` = CR) as the characters they stand for.
+
+    ``_x005F_`` escapes a literal underscore, so ``_x005F_x000D_`` stays the text
+    ``_x000D_``.  Control characters other than TAB/LF become nothing (CR: a line
+    break), since Word cannot hold them.
+    """
+    def one(m):
+        ch = chr(int(m.group(1), 16))
+        if ch in "\t\n\r":
+            return ch
+        if ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff":
+            return ""
+        return ch
+    text = str(text or "")
+    return _OOXML_ESCAPE.sub(one, text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _xml_safe(text: str) -> str:
+    """Text Word accepts: no control characters other than TAB/LF, no lone surrogates."""
+    return "".join(ch for ch in text if ch in "\t\n" or (ord(ch) >= 32 and not 0xD800 <= ord(ch) <= 0xDFFF
+                                                         and ch not in "\ufffe\uffff"))
+
+
 def export_docx(path: str | Path, output: str | Path, force: bool = False) -> Path:
     """Write the published report of the workbook at ``path`` to ``output``."""
+    from docx import Document
+    from docx.shared import Cm
+    from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, file_budget
+    from ..outputs import check_output
+    check_output(output, [path], force)  # before the work, and again when writing
+    with file_budget(Path(path).name, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB):
+        return _export_docx(path, output, force)
+
+
+def _export_docx(path, output, force: bool) -> Path:
     from docx import Document
     from docx.shared import Cm
     rep = read_report(path)
@@ -126,9 +171,10 @@ def export_docx(path: str | Path, output: str | Path, force: bool = False) -> Pa
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)
         section.left_margin = section.right_margin = Cm(2.2)
     year = rep.year or ""
-    _paragraph(doc, f"{rep.unit}{year}年政府信息公开工作年度报告", TITLE_FONT, 22, center=True)
-    texts = {"overview": rep.texts.get("overview", ""), "problems": rep.texts.get("problems", ""),
-             "other": rep.texts.get("other", "")}
+    unit = _xml_safe(decode_excel_escapes(rep.unit)).replace("\n", " ")
+    _paragraph(doc, f"{unit}{year}年政府信息公开工作年度报告", TITLE_FONT, 22, center=True)
+    texts = {k: _xml_safe(decode_excel_escapes(rep.texts.get(k, "")))
+             for k in ("overview", "problems", "other")}
     tables = {1: "t2", 2: "t3", 3: "t4"}
     text_keys = {0: "overview", 4: "problems", 5: "other"}
     for n, title in enumerate(E.SECTION_TITLES):
@@ -139,6 +185,6 @@ def export_docx(path: str | Path, output: str | Path, force: bool = False) -> Pa
             for para in (texts[text_keys[n]] or "无。").split("\n"):
                 if para.strip():
                     _paragraph(doc, para.strip())
-    with atomic_output(output, force=force) as tmp:
+    with atomic_output(output, force=force, inputs=[path]) as tmp:
         doc.save(str(tmp))
     return Path(output)

@@ -156,17 +156,16 @@ def _comments(res: ImportResult) -> dict:
     return out
 
 
-def write_workbook(res: ImportResult, output, force: bool = False):
+def write_workbook(res: ImportResult, output, force: bool = False, inputs=()):
     from ..atomic import OutputExistsError, atomic_output
     from ..xlsx.template import write_filled_workbook
-    output = Path(output)
-    if output.exists() and not force:
-        raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
+    from ..outputs import check_output
+    output = check_output(output, inputs, force)
     values = {k: v for k, v in res.values.items() if v is not None and not isinstance(v, str)}
     overrides = {k: v for k, v in res.values.items() if isinstance(v, str)}
     info = {k: v for k, v in res.info.items() if v not in (None, "")}
     write_filled_workbook(output, res.edition, values, info, res.texts, overrides=overrides,
-                          text_overrides=True)
+                          text_overrides=True, force=force, inputs=inputs)
     notes = _comments(res)
     if notes:
         import openpyxl
@@ -179,18 +178,20 @@ def write_workbook(res: ImportResult, output, force: bool = False):
                 comment = Comment(text[:2000], "xxgk导入")
                 comment.width, comment.height = 300, 120
                 wb[c.sheet][c.address].comment = comment
-        with atomic_output(output) as tmp:
+        with atomic_output(output, force=True, inputs=inputs) as tmp:  # the file written just above
             wb.save(tmp)
     return output
 
 
 def import_to_workbook(path, output, force: bool = False, **kw) -> ImportResult:
     """Import ``path`` and write a filled template to ``output`` (atomically)."""
-    from ..atomic import OutputExistsError
-    if Path(output).exists() and not force:
-        raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
-    res = import_document(path, **kw)
-    write_workbook(res, output, force=force)
+    from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, file_budget
+    from ..outputs import check_output
+    check_output(output, [path], force)  # before the work, and again when writing
+    with file_budget(Path(path).name, timeout=kw.pop("timeout", DEFAULT_TIMEOUT),
+                     memory_mb=kw.pop("memory_mb", DEFAULT_MEMORY_MB)):
+        res = import_document(path, **kw)
+    write_workbook(res, output, force=force, inputs=[path])
     return res
 
 
@@ -210,11 +211,12 @@ def import_one(path, output=None, force: bool = False, verbose: bool = False, **
     from ..atomic import OutputExistsError
     path = Path(path)
     try:
-        if output is not None and Path(output).exists() and not force:
-            raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
-        if output is not None and Path(output).resolve() == path.resolve():
-            raise XxgkError(f"{output}：输出文件不能与输入文件相同")
-        res = import_report(path, unit=kw.get("unit", ""), year=kw.get("year"))
+        if output is not None:
+            from ..outputs import check_output
+            check_output(output, [path], force)  # path and file identity; no overwrite without force
+        from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, file_budget
+        with file_budget(path.name, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB):
+            res = import_report(path, unit=kw.get("unit", ""), year=kw.get("year"))
     except (XxgkError, OutputExistsError) as exc:
         return 2, f"{path.name}：错误：{exc}", {"source": str(path), "error": str(exc), "exit_code": 2}
     res.info["unit_type"] = kw.get("unit_type") or res.info.get("unit_type") or unit_type_of(res.unit)
@@ -229,7 +231,7 @@ def import_one(path, output=None, force: bool = False, verbose: bool = False, **
             f"（{res.edition} 版），读到 {n} 个数值" + (f"、{blank} 个空白格" if blank else "") + f"，{state}")
     if output is not None:
         try:
-            write_workbook(res, output, force=force)
+            write_workbook(res, output, force=force, inputs=[path])
         except (XxgkError, OSError) as exc:
             return 2, f"{path.name}：错误：无法写入 {output}（{exc}）", data
         line += f" → {output}"

@@ -155,6 +155,9 @@ RULES = [
                       "此处应为“{expected}”，实际为“{actual}”。可用 xxgk import 按栏目名称把数据搬进一份新模板",
            "label": "{sheet}!{address}：栏目名称被改动，应为“{expected}”，实际为“{actual}”",
            "merges": "{sheet}：合并单元格与模板不一致（可能插入、删除了行列或取消了合并）",
+           "visible_sheets": "，工作簿中另有可见的工作表：{names}",
+           "hidden_sheet": "工作表“{sheet}”被隐藏{hint}。xxgk 读取的是隐藏表中的数据，与屏幕上看到的可能不同；"
+                           "请取消隐藏，把数据填回模板原有的工作表",
            "validations": "{sheet}：{count} 个填写单元格的数据有效性被删除（如 {address}），请使用原模板填写",
            "unprotected": "{sheet}：工作表保护已被撤销（模板默认保护），请注意不要改动栏目和公式",
            "formula_in_input": "{ref}：填写单元格中出现了公式“={formula}”，请直接填写数字",
@@ -177,7 +180,7 @@ RULES = [
        checks=["blank_cells"]),
     _r("S-8", "error", "workbook", "check", "封面单位信息和正文均为必填项",
        {
-           "year": "{ref}：报告年度“{value}”不是四位数字年份",
+           "year": "{ref}：报告年度“{value}”不是合理的四位数字年份（应在 {lo} 至 {hi} 之间）",
            "choice": "{ref}：单位类型“{value}”不在可选范围内（{choices}）",
            "info": "{ref}：“{field}”为必填项，尚未填写",
            "text": "{ref}：“{field}”为必填项，尚未填写（没有请填“无”）",

@@ -51,6 +51,15 @@ def default_edition() -> str:
     return EDITIONS[-1]
 
 
+# Plausible report years: the first edition (2019) was issued for the 2019
+# reports; the template's year validation allows up to 2100.  A year outside
+# this range is a typo or a forged file, never a report.
+REPORT_YEARS = (2019, 2100)
+# Largest plausible figure in a data cell (counts, 万元 amounts): anything
+# bigger is a typo or a forged file, and would overflow sums of many units.
+MAX_CELL_VALUE = 10 ** 12
+
+
 def edition_for_year(year: int) -> str:
     """The edition a report for ``year`` must use (the registry's year ranges; years
     before the first edition use the first, as the format did not exist then)."""

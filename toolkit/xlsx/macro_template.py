@@ -308,7 +308,7 @@ def macro_template_bytes(edition: str = "2021", python_path: str | None = None) 
 
 
 def build_macro_template(path: str | Path, edition: str = "2021", python_path: str | None = None,
-                         force: bool = True) -> Path:
+                         force: bool = False) -> Path:
     """Write the macro-enabled template of ``edition`` atomically to ``path`` (``.xlsm``).
 
     ``python_path`` is the Windows interpreter the buttons run

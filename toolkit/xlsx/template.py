@@ -213,7 +213,7 @@ def build_template(edition: str = "2021") -> Workbook:
     return wb
 
 
-def write_template(path: str | Path, edition: str = "2021", force: bool = True) -> Path:
+def write_template(path: str | Path, edition: str = "2021", force: bool = False) -> Path:
     """Build the template of ``edition`` and write it atomically to ``path``."""
     wb = build_template(edition)
     with atomic_output(path, force=force) as tmp:
@@ -223,7 +223,8 @@ def write_template(path: str | Path, edition: str = "2021", force: bool = True) 
 
 def write_filled_workbook(path: str | Path, edition: str, values: dict, info: dict,
                           texts: dict, overrides: dict | None = None,
-                          text_overrides: bool = False) -> Path:
+                          text_overrides: bool = False, force: bool = False,
+                          inputs=()) -> Path:
     """Write the template of ``edition`` filled with ``values``, unit details and texts.
 
     ``overrides`` maps cell ids to raw values written as-is (e.g. a typed
@@ -246,7 +247,7 @@ def write_filled_workbook(path: str | Path, edition: str, values: dict, info: di
             _set_text(wb[c.sheet][c.address], raw)
         else:
             wb[c.sheet][c.address].value = raw
-    with atomic_output(path) as tmp:
+    with atomic_output(path, force=force, inputs=inputs) as tmp:
         wb.save(tmp)
     return Path(path)
 
