@@ -23,7 +23,7 @@ def make_report(path: Path, edition: str = "2021", seed: int = 0, overrides: dic
     values = dict(values) if values is not None else sample_values(edition, rng, unit_type=unit_type)
     info = info if info is not None else sample_info(unit, unit_type, YEARS[edition])
     texts = texts if texts is not None else sample_texts(unit, YEARS[edition], values, rng)
-    write_sample_workbook(path, edition, values, info, texts, overrides=overrides)
+    write_sample_workbook(path, edition, values, info, texts, overrides=overrides, force=True)
     return path, values
 
 

@@ -21,7 +21,7 @@ def test_replaced_output_keeps_its_permissions(tmp_path):
     target = tmp_path / "a.xlsx"
     target.write_bytes(b"old")
     os.chmod(target, 0o640)
-    with atomic_output(target) as tmp:
+    with atomic_output(target, force=True) as tmp:
         tmp.write_bytes(b"new")
     assert target.read_bytes() == b"new" and target.stat().st_mode & 0o777 == 0o640
 
@@ -30,7 +30,7 @@ def test_failure_keeps_old_file_and_leaves_no_temp(tmp_path):
     target = tmp_path / "a.xlsx"
     target.write_bytes(b"old")
     with pytest.raises(RuntimeError):
-        with atomic_output(target) as tmp:
+        with atomic_output(target, force=True) as tmp:
             tmp.write_bytes(b"half")
             raise RuntimeError("crash")
     assert target.read_bytes() == b"old"
@@ -41,5 +41,5 @@ def test_existing_output_refused_without_force(tmp_path):
     target = tmp_path / "a.xlsx"
     target.write_bytes(b"old")
     with pytest.raises(OutputExistsError):
-        with atomic_output(target, force=False):
+        with atomic_output(target):  # force=False is the default
             pass

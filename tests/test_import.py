@@ -132,6 +132,8 @@ def test_export_refuses_a_report_with_errors(tmp_path, report_factory):
     res = CliRunner().invoke(main, ["export", str(path), "-o", str(out)])
     assert res.exit_code == 1 and "校验发现" in res.output and not out.exists()
     res = CliRunner().invoke(main, ["export", str(path), "-o", str(out), "--force"])
+    assert res.exit_code == 1 and "--allow-errors" in res.output and not out.exists()  # --force only overwrites
+    res = CliRunner().invoke(main, ["export", str(path), "-o", str(out), "--allow-errors"])
     assert res.exit_code == 0 and out.exists()
 
 

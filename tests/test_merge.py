@@ -341,7 +341,7 @@ def test_previous_year_from_folder_and_summary(tmp_path):
     prev_summary = tmp_path / "上年汇总.xlsx"
     merge(prev_folder, prev_summary, workers=1)
     for previous in (prev_folder, prev_summary):
-        r = merge(cur_folder, tmp_path / "cur.xlsx", previous=previous, workers=1)
+        r = merge(cur_folder, tmp_path / "cur.xlsx", previous=previous, workers=1, force=True)
         by_unit = {u.unit: u for u in r.readable}
         assert not [f for f in by_unit["甲镇"].findings if f.rule in ("T3-6", "M-6")], previous
         t36 = [f for f in by_unit["乙镇"].findings if f.rule == "T3-6"]

@@ -430,7 +430,7 @@ def annotate_file(path: str | Path, out: str | Path, result=None, force: bool = 
     try:
         check_output(out, [path, *inputs], force)
     except OutputIsInputError:
-        raise XxgkError(f"带批注的副本不能覆盖输入文件：{out}") from None
+        raise XxgkError(f"带批注的副本不能覆盖原文件（输入文件）：{out}") from None
     if result is None:
         result = check(path)
     if not result.readable:
