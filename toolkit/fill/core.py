@@ -686,6 +686,12 @@ def _fill(output: str | Path, edition: str | None = None, data=None, previous=No
         wb.save(tmp)
         if plan.notes and tpl_suffix == ".xlsm":
             renumber_note_shapes(tmp)
+        if template is not None:
+            from ..marks.annotate import lost_parts
+            lost = lost_parts(template, tmp)
+            if lost:
+                raise FillError([f"模板文件 {template.name} 含有本工具无法原样保留的内容（{'、'.join(lost)}），"
+                                 "为免丢失，未写出文件；请使用 xxgk template 生成的模板"])
     return FillResult(output=output, edition=edition, year=year, values=dict(plan.values),
                       sources={k: list(v) for k, v in plan.sources.items()},
                       notes=dict(plan.notes), requests=requests)

@@ -277,6 +277,8 @@ class OpenpyxlBook:
 _FOREIGN_PREFIXES = ("xl/media/", "xl/embeddings/", "xl/charts/", "xl/activeX/", "xl/ctrlProps/",
                      "customXml/", "xl/customXml/", "xl/diagrams/", "xl/slicers/", "xl/timelines/")
 _DRAWING_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
+_DRAWING_PIC = re.compile(rb"<(?:\w+:)?pic[\s>]")
+_DRAWING_SHAPE = re.compile(rb"<(?:\w+:)?(?:sp|cxnSp|grpSp)[\s>]")
 
 
 def _package_parts(path) -> dict:
@@ -295,10 +297,9 @@ def _package_parts(path) -> dict:
                     continue
                 data = zf.read(info)
                 texts = [t for t in _DRAWING_TEXT.findall(data) if t.strip()]
-                pics = data.count(b":pic>") // 2 or data.count(b"<xdr:pic")
                 out.setdefault("xl/drawings", Counter()).update(
-                    [b"text:" + t for t in texts] + [b"pic"] * pics
-                    + [b"shape"] * data.count(b"<xdr:sp>") + [b"shape"] * data.count(b"<xdr:sp "))
+                    [b"text:" + t for t in texts] + [b"pic"] * len(_DRAWING_PIC.findall(data))
+                    + [b"shape"] * len(_DRAWING_SHAPE.findall(data)))
                 continue
             if kind is None or name.endswith("/") or "/_rels/" in low or low.endswith(".rels"):
                 continue

@@ -86,6 +86,7 @@ class UnitResult:
     invalid: frozenset = frozenset()
     overwritten: frozenset = frozenset()
     findings: list = field(default_factory=list)  # Finding, sorted
+    bad_year: bool = False  # a report year was typed but is no plausible year (99999, 1e10)
     included: bool = False  # summed into 汇总
     excluded_reason: str = ""  # why not (duplicate, edition, year)
 
@@ -130,7 +131,7 @@ def unit_from_report(path: str, rep: Report, findings: list) -> UnitResult:
         county=str(rep.info.get("county") or "").strip(), year=rep.year, edition=rep.edition,
         kind=rep.kind, values=tuple(rep.values.get(c, 0) for c in cols),
         invalid=frozenset(rep.invalid), overwritten=frozenset(rep.overwritten),
-        findings=findings)
+        findings=findings, bad_year=rep.year is None and rep.info.get("year") not in (None, ""))
 
 
 # -- worker side ------------------------------------------------------------------
@@ -527,9 +528,10 @@ class MergeResult:
         written = []
         for name, frame in frames:
             target = folder / f"{name}.csv"
+            import pandas as pd
             for col in frame.columns:
-                if frame[col].dtype == object:
-                    frame[col] = frame[col].map(csv_safe)
+                if not pd.api.types.is_numeric_dtype(frame[col]):
+                    frame[col] = frame[col].map(csv_safe).astype(object)
             with atomic_output(target, force=force, inputs=inputs) as tmp:
                 frame.to_csv(tmp, index=False, encoding="utf-8-sig")
             written.append(target)
@@ -614,6 +616,11 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
             _unit_finding(u, "M-2", "edition", "info.year" if u.year else "info.unit_name",
                           edition=u.edition, want=edition,
                           target=f"{target_year}年度" if target_year else "")
+        elif target_year is not None and u.bad_year:
+            # A forged or mistyped year must not take part in the vote above nor
+            # displace the unit's real report as a duplicate below.
+            u.included, u.excluded_reason = False, "报告年度无效"
+            _unit_finding(u, "M-2", "bad_year", "info.year", target_year=target_year)
         elif target_year is not None and u.year is not None and u.year != target_year:
             u.included, u.excluded_reason = False, f"报告年度不符（{u.year}年）"
             _unit_finding(u, "M-2", "year", "info.year", year=u.year, target_year=target_year)
