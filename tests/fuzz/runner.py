@@ -114,6 +114,14 @@ def make_cases(work: Path, n: int, start: int = 0, seed: int = 0) -> list[Case]:
 
 def _run_one(args: list) -> dict:
     from toolkit.cli import main
+    if args == ["__sleep__"]:  # self-test hooks (tests/test_fuzz.py): the runner must see these
+        time.sleep(3600)
+    if args == ["__hog__"]:
+        args = []
+        try:
+            bytearray(4 << 30)
+        except MemoryError:
+            return {"code": -1, "stdout": "", "stderr": "", "tb": "MemoryError"}
     out, err = io.StringIO(), io.StringIO()
     code, tb = 0, ""
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
