@@ -445,7 +445,8 @@ def annotate_file(path: str | Path, out: str | Path, result=None, force: bool = 
         except (MemoryError, RecursionError):
             raise
         except Exception as exc:  # openpyxl on a file our guarded reader accepted
-            raise UnreadableWorkbook(path, f"无法生成带批注的副本（{type(exc).__name__}）") from None
+            raise UnreadableWorkbook(path, f"无法生成带批注的副本：工作簿内部结构有损坏（{type(exc).__name__}），"
+                                           "校验结果以终端输出为准；可在 Excel 中打开后另存一份再试") from None
         apply_marks(book, result)
         return book.save(out, force=force, inputs=inputs)
 
@@ -515,4 +516,7 @@ def annotate_results(results: list, out: str | Path, on_skip=_default_skip,
                                          inputs=[x.file for x in results]))
         except XxgkError as exc:
             on_skip(f"未生成带批注的副本：{exc}")
+        except Exception as exc:  # noqa: BLE001 — a bug of ours on one file never stops the others
+            from ..errors import internal_error_message
+            on_skip(f"未生成带批注的副本：{src.name}：{internal_error_message(exc)}")
     return written
