@@ -129,10 +129,10 @@ def run_scenario(rule_id: str, scenario: tuple, workdir: Path, n: int = 0):
         pvalues, pinfo, ptexts = dict(values), dict(info, year=year - 1), dict(texts)
         praw = _apply(pvalues, pinfo, ptexts, prev_over, ed)
         previous = write_sample_workbook(workdir / "上年报告.xlsx", edition, pvalues,
-                                         pinfo, ptexts, overrides=praw)
+                                         pinfo, ptexts, overrides=praw, force=True)  # our scratch folder
     raw = _apply(values, info, texts, overrides, ed)
     path = write_sample_workbook(workdir / f"{rule_id}-{n}.xlsx", edition, values, info, texts,
-                                 overrides=raw)
+                                 overrides=raw, force=True)
     return check(path, previous=previous)
 
 
