@@ -541,11 +541,17 @@ def test_internal_error_in_any_command_exits_2_without_traceback(tmp_path, monke
     assert code == 2 and "程序内部错误（KeyError" in err and "Traceback" not in err
 
 
-def test_newline_in_a_unit_name_does_not_forge_output_lines(tmp_path):
-    src = make_report(tmp_path / "a.xlsx", unit="甲镇\n【通过】伪造.xlsx（乙镇，2021版）")[0]
-    code, out, err = cli("check", src)
-    assert not any(line.startswith("【通过】伪造") for line in out.splitlines())
-    assert "甲镇\\n【通过】伪造" in out
+@pytest.mark.parametrize("command", ["check", "fill", "merge"])
+def test_newline_in_a_unit_name_does_not_forge_output_lines(tmp_path, command):
+    folder = tmp_path / "in"
+    src = make_report(folder / "a.xlsx", unit="甲镇\n【通过】伪造.xlsx（乙镇，2021版）")[0]
+    args = {"check": ["check", src], "fill": ["fill", "--previous", src, "-o", tmp_path / "o.xlsx"],
+            "merge": ["merge", folder, "-o", tmp_path / "s.xlsx", "--units", tmp_path / "units.txt"]}
+    (tmp_path / "units.txt").write_text("乙镇\n", encoding="utf-8")
+    code, out, err = cli(*args[command])
+    assert not any(line.startswith("【通过】伪造") for line in (out + err).splitlines()), out + err
+    if command == "check":
+        assert "甲镇\\n【通过】伪造" in out
 
 
 # ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import click
 
 from ..engine.check import check
+from ..outputs import terminal_text
 from ..publish.export import default_output_name, export_docx, narrative_findings
 from .common import friendly_errors
 
@@ -38,8 +39,8 @@ def command(workbook, output, force, allow_errors):
     if shown:
         click.echo(f"注意：正文与表格有 {len(shown)} 处不一致，导出的报告中将原样保留，请核对：", err=True)
         for f in shown:
-            click.echo(f"  【{f.severity_label}】{f.rule} {f.message}", err=True)
+            click.echo(terminal_text(f"  【{f.severity_label}】{f.rule} {f.message}"), err=True)
     rep = result.report
     output = output or default_output_name(rep)
     path = export_docx(workbook, output, force=force)
-    click.echo(f"已导出年度报告：{path}")
+    click.echo(f"已导出年度报告：{terminal_text(path)}")

@@ -4,6 +4,7 @@ import click
 
 from ..fill.core import fill
 from ..spec import EDITIONS
+from ..outputs import terminal_text
 from .common import friendly_errors
 
 
@@ -39,4 +40,4 @@ def command(edition, data, previous, register, unit, year, template, output, for
     """
     result = fill(output, edition=edition, data=data, previous=previous, register=register,
                   unit=unit, year=year, template=template, force=force)
-    click.echo(result.summary())
+    click.echo("\n".join(terminal_text(line) for line in result.summary().splitlines()))

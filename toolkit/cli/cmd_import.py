@@ -7,6 +7,7 @@ import click
 
 from ..errors import XxgkError
 from ..publish.importer import import_folder_items, import_one
+from ..outputs import terminal_text
 from .common import echo_json, friendly_errors
 
 
@@ -67,11 +68,11 @@ def command(document, output, as_json, unit, unit_type, county, year, force):
             echo_json(results)
         else:
             for line in lines:
-                click.echo(line)
+                click.echo("\n".join(terminal_text(x) for x in line.split("\n")))
         sys.exit(worst)
     code, line, data = import_one(src, Path(output) if output else None, force, verbose=True, **kw)
     if as_json:
         echo_json(data)
     else:
-        click.echo(line)
+        click.echo("\n".join(terminal_text(x) for x in line.split("\n")))
     sys.exit(code)
