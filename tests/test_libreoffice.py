@@ -40,7 +40,8 @@ CJK_FONT = re.compile(r"WenQuanYi|Noto ?Sans ?CJK|Noto ?Serif ?CJK|SourceHan|Sou
 @pytest.fixture(scope="module")
 def templates():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return {ed: write_template(ARTIFACTS / f"template-{ed}.xlsx", ed) for ed in EDITIONS}
+    return {ed: write_template(ARTIFACTS / f"template-{ed}.xlsx", ed, force=True)  # our artifacts folder
+            for ed in EDITIONS}
 
 
 @pytest.fixture(scope="module")
