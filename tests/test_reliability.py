@@ -611,3 +611,15 @@ def test_every_command_has_a_per_file_budget(report, tmp_path, monkeypatch, hog)
     assert mr.load_previous(prev, timeout=0.5) == {}
     assert time.perf_counter() - t0 < 4
     assert not (tmp_path / "a.xlsx").exists() and not (tmp_path / "i.xlsx").exists()
+
+
+def test_annotate_refuses_a_whole_sheet_merge_fast(report, tmp_path):
+    """openpyxl makes one object per merged cell: A1:XFD1048576 would exhaust memory."""
+    part = sheet_part(report, "三、依申请公开")
+    xml = read_member(report, part).decode()
+    xml = re.sub(r'<mergeCell ref="[^"]*"/>', '<mergeCell ref="A1:XFD1048576"/>', xml, count=1)
+    bad = repack(report, tmp_path / "merge.xlsx", replace={part: xml.encode()})
+    t0 = time.perf_counter()
+    code, _, err = cli("check", bad, "--annotate", tmp_path / "copy.xlsx")
+    assert "合并单元格范围异常（A1:XFD1048576）" in err and time.perf_counter() - t0 < 20
+    assert not (tmp_path / "copy.xlsx").exists()

@@ -148,8 +148,22 @@ def worker() -> None:
         res["seconds"] = round(time.perf_counter() - t0, 3)
         res["modified"] = [p for p, h in before.items() if not os.path.exists(p) or _sha(p) != h]
         res["n"] = case["n"]
+        res["vm_mb"] = _vm_mb()
         sys.__stdout__.write(json.dumps(res, ensure_ascii=False) + "\n")
         sys.__stdout__.flush()
+        if res["vm_mb"] and res["vm_mb"] > RECYCLE_MB:
+            return  # leave with a fresh process for the next case: each CLI run starts clean
+
+
+RECYCLE_MB = 600  # a worker grown past this (fragmentation, caches) is replaced
+
+
+def _vm_mb() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") >> 20
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 # -- driver ----------------------------------------------------------------------------------------
@@ -221,39 +235,17 @@ class _Lines:
 def run(cases: list, timeout: float = 30.0, memory_mb: int = 1024, progress=None) -> list[dict]:
     """Run ``cases``; returns one record per case (case fields + class + details)."""
     results = []
-    proc = None
+    state = {"proc": None}
     for case in cases:
-        if proc is None or proc.poll() is not None:
-            proc = _start_worker(memory_mb)
-            lines = _Lines(proc)
-            # the first case pays for the imports: give it room
-            first_deadline = 60.0
-        else:
-            first_deadline = 0.0
-        before = {p: _sha(p) for p in case.inputs}
-        proc.stdin.write(json.dumps(case.__dict__, ensure_ascii=False) + "\n")
-        proc.stdin.flush()
-        started = lines.readline(time.monotonic() + timeout + first_deadline)
-        line = lines.readline(time.monotonic() + timeout) if started else started
-        record = {"n": case.n, "command": case.command, "seed": case.seed, "ops": case.ops,
-                  "args": case.args}
-        if line is None:  # no answer in time
-            record["class"] = "hang"
-            _kill(proc)
-            proc = None
-        elif line == "":  # the worker died: killed at the memory limit (or worse)
-            record["class"] = "memory"
-            _kill(proc)
-            proc = None
-        else:
-            res = json.loads(line)
-            record["class"] = classify(case, res)
-            record.update({k: res.get(k) for k in ("code", "seconds", "stdout", "stderr", "tb")})
-        modified = [p for p, h in before.items() if not os.path.exists(p) or _sha(p) != h]
-        record["modified"] = modified
+        record = _run_case(case, state, timeout, memory_mb)
+        if record["class"] in ("hang", "memory") and not record.get("fresh"):
+            # The worker had run other cases before: run this one again alone in a fresh
+            # worker (as the command line would), so only the case itself is judged.
+            record = _run_case(case, state, timeout, memory_mb, fresh=True)
         results.append(record)
         if progress:
             progress(len(results), len(cases), record)
+    proc = state["proc"]
     if proc is not None:
         proc.stdin.close()
         with contextlib.suppress(Exception):
@@ -261,6 +253,46 @@ def run(cases: list, timeout: float = 30.0, memory_mb: int = 1024, progress=None
         if proc.poll() is None:
             _kill(proc)
     return results
+
+
+def _run_case(case: Case, state: dict, timeout: float, memory_mb: int, fresh: bool = False) -> dict:
+    """Run one case in the worker of ``state`` (started when needed); returns its record."""
+    if fresh and state["proc"] is not None:
+        _kill(state["proc"])
+        state["proc"] = None
+    first_deadline = 0.0
+    if state["proc"] is None or state["proc"].poll() is not None:
+        state["proc"] = _start_worker(memory_mb)
+        state["lines"] = _Lines(state["proc"])
+        first_deadline = 60.0  # the first case pays for the imports
+    proc, lines = state["proc"], state["lines"]
+    before = {p: _sha(p) for p in case.inputs}
+    record = {"n": case.n, "command": case.command, "seed": case.seed, "ops": case.ops,
+              "args": case.args, "fresh": fresh or first_deadline > 0}
+    try:
+        proc.stdin.write(json.dumps(case.__dict__, ensure_ascii=False) + "\n")
+        proc.stdin.flush()
+        started = lines.readline(time.monotonic() + timeout + first_deadline)
+        line = lines.readline(time.monotonic() + timeout) if started else started
+    except BrokenPipeError:
+        line = ""
+    if line is None:  # no answer in time
+        record["class"] = "hang"
+    elif line == "":  # the worker died: killed at the memory limit (or worse)
+        record["class"] = "memory"
+    else:
+        res = json.loads(line)
+        record["class"] = classify(case, res)
+        record.update({k: res.get(k) for k in ("code", "seconds", "stdout", "stderr", "tb", "vm_mb")})
+        if (res.get("vm_mb") or 0) > RECYCLE_MB:  # the worker leaves by itself: let it go
+            with contextlib.suppress(Exception):
+                proc.stdin.close()
+                proc.wait(timeout=30)
+    if record["class"] in ("hang", "memory") or proc.poll() is not None:
+        _kill(proc)
+        state["proc"] = None
+    record["modified"] = [p for p, h in before.items() if not os.path.exists(p) or _sha(p) != h]
+    return record
 
 
 def table(results: list) -> str:

@@ -716,6 +716,11 @@ def _open_template(template: Path | None, ed: Edition):
         from ..xlsx.template import build_template
         return build_template(ed.key)
     import openpyxl
+    from ..marks.annotate import openpyxl_preflight
+    try:
+        openpyxl_preflight(template)
+    except UnreadableWorkbook as exc:
+        raise FillError([f"模板文件无法使用：{exc}"]) from None
     try:
         return openpyxl.load_workbook(template, keep_vba=template.suffix.lower() == ".xlsm",
                                       rich_text=True)

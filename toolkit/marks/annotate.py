@@ -440,6 +440,7 @@ def annotate_file(path: str | Path, out: str | Path, result=None, force: bool = 
         _carry_explanations(out, result)
     from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, file_budget
     with file_budget(path.name, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB):
+        openpyxl_preflight(path)
         try:
             book = OpenpyxlBook(path)
         except (MemoryError, RecursionError):
@@ -449,6 +450,35 @@ def annotate_file(path: str | Path, out: str | Path, result=None, force: bool = 
                                            "校验结果以终端输出为准；可在 Excel 中打开后另存一份再试") from None
         apply_marks(book, result)
         return book.save(out, force=force, inputs=inputs)
+
+
+MAX_MERGED_CELLS = 1_000_000  # openpyxl makes one object per merged cell
+
+
+def openpyxl_preflight(path: str | Path) -> None:
+    """Refuse a workbook openpyxl would blow up on, before openpyxl sees it.
+
+    The guarded reader has read every sheet's merged ranges; openpyxl creates
+    one object per cell of a merged range, so ``A1:XFD1048576`` (17 billion
+    cells) would exhaust memory.  Raises :class:`UnreadableWorkbook`.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from ..errors import UnreadableWorkbook
+    from ..xlsx.reader import read_workbook
+    book = read_workbook(path)  # every sheet, with the reader's own limits
+    total = 0
+    for name, sheet in book.sheets.items():
+        for ref in sheet.merges:
+            try:
+                c1, r1, c2, r2 = range_boundaries(str(ref))
+                area = (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
+            except (ValueError, TypeError):
+                raise UnreadableWorkbook(path, f"工作表“{name}”的合并单元格范围“{ref}”无法识别，"
+                                               "无法生成带批注的副本") from None
+            total += area
+            if total > MAX_MERGED_CELLS:
+                raise UnreadableWorkbook(path, f"工作表“{name}”的合并单元格范围异常（{ref}），"
+                                               "不像是年度报告填报表，无法生成带批注的副本")
 
 
 def _carry_explanations(earlier: Path, result) -> None:
