@@ -73,7 +73,20 @@ def build_seeds(folder: Path) -> dict:
     docx = export_docx(seeds["report-2021"], folder / "report.docx", force=True)
     seeds["docx"] = docx
     seeds["txt"] = _docx_text(docx, folder / "report.txt")
+    for name, path in seeds.items():
+        if name != "txt":
+            _fix_timestamps(path)
     return seeds
+
+
+def _fix_timestamps(path: Path) -> None:
+    """Same seed bytes on every run: fixed zip dates and document properties."""
+    items = []
+    for info, blob in _members(path.read_bytes()):
+        if info.filename == "docProps/core.xml":
+            blob = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?", b"2021-01-01T00:00:00Z", blob)
+        items.append((info.filename, blob))
+    path.write_bytes(_pack(items))
 
 
 def _docx_text(docx: Path, out: Path) -> Path:
