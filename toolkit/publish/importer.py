@@ -227,7 +227,8 @@ def import_one(path, output=None, force: bool = False, verbose: bool = False, **
     n = sum(1 for c in res.cells.values() if c.status in ("printed", "none"))
     blank = sum(1 for c in res.cells.values() if c.status == "blank")
     state = {0: "完整", 1: "有缺漏或问题，请核对", 2: "无可用内容"}[res.exit_code]
-    line = (f"{path.name}：{res.unit or '（未识别单位名称）'} {res.year or '（未识别年度）'} 年度报告"
+    from ..outputs import terminal_text  # a unit name read from the document: one terminal line
+    line = (f"{terminal_text(path.name)}：{terminal_text(res.unit) or '（未识别单位名称）'} {res.year or '（未识别年度）'} 年度报告"
             f"（{res.edition} 版），读到 {n} 个数值" + (f"、{blank} 个空白格" if blank else "") + f"，{state}")
     if output is not None:
         try:
