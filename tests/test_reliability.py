@@ -623,3 +623,27 @@ def test_annotate_refuses_a_whole_sheet_merge_fast(report, tmp_path):
     code, _, err = cli("check", bad, "--annotate", tmp_path / "copy.xlsx")
     assert "合并单元格范围异常（A1:XFD1048576）" in err and time.perf_counter() - t0 < 20
     assert not (tmp_path / "copy.xlsx").exists()
+
+
+def test_forged_zip_version_is_a_clear_error(report, tmp_path):
+    """Found by the fuzzer (case 1919): "version needed to extract" 8.5 made zipfile raise
+    NotImplementedError before the reader's guard."""
+    data = bytearray(report.read_bytes())
+    eocd = data.rfind(b"PK\x05\x06")
+    cd = int.from_bytes(data[eocd + 16:eocd + 20], "little")
+    data[cd + 6:cd + 8] = (85).to_bytes(2, "little")  # version needed: 8.5
+    bad = tmp_path / "ver.xlsx"
+    bad.write_bytes(bytes(data))
+    r = check(bad)
+    assert not r.readable and "程序内部错误" not in r.error and "损坏" in r.error
+
+
+def test_control_characters_in_imported_text_do_not_stop_the_import(tmp_path):
+    """Found by the fuzzer (case 375): control characters of a .txt reached openpyxl, which refused them."""
+    from fuzz.mutate import build_seeds
+    seeds = build_seeds(tmp_path / "seeds")
+    text = seeds["txt"].read_text(encoding="utf-8").replace("。", "。\x0c\x01\x00\x1b", 3)
+    src = tmp_path / "报告.txt"
+    src.write_text(text, encoding="utf-8")
+    code, out, err = cli("import", src, "-o", tmp_path / "o.xlsx")
+    assert "程序内部错误" not in out + err and (tmp_path / "o.xlsx").exists(), out + err

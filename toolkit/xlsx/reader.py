@@ -497,7 +497,7 @@ def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
             path, f"压缩包内文件数量异常（{members} 个），不像是年度报告填报表，已拒绝读取")
     try:
         zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError):  # NotImplementedError: a forged "version needed"
         raise UnreadableWorkbook(path, "文件已损坏（压缩包不完整或被截断），请重新获取原文件") from None
     except OSError as exc:
         raise UnreadableWorkbook(path, f"无法打开文件（{exc.strerror or exc}）") from None

@@ -253,7 +253,13 @@ def write_filled_workbook(path: str | Path, edition: str, values: dict, info: di
 
 
 def _set_text(cell, value) -> None:
-    """Set a value; a string is always stored as text, never as a formula."""
+    """Set a value; a string is always stored as text, never as a formula.
+
+    Control characters XML cannot hold (a form feed from a text file) are dropped:
+    openpyxl would refuse the whole workbook."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
