@@ -59,7 +59,8 @@ def check_output(output: str | Path, inputs=(), force: bool = False) -> Path:
     for src in inputs or ():
         if isinstance(src, (str, os.PathLike)) and str(src) and same_file(output, src):
             raise OutputIsInputError(
-                f"输出文件“{output}”就是输入文件“{src}”本身；输入文件从不被覆盖，请另选输出文件名")
+                f"输出文件“{output}”不能与输入文件相同（就是输入文件“{src}”本身）；"
+                    "输入文件从不被覆盖，请另选输出文件名")
     if output.is_dir():
         raise OutputExistsError(f"输出路径是一个文件夹：{output}")
     if (output.exists() or output.is_symlink()) and not force:
