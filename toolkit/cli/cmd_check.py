@@ -41,6 +41,9 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
     给出文件夹时，检查其中所有 .xlsx/.xlsm 工作簿（跳过 Excel 临时文件 ~$ 和隐藏文件）。
     """
     many = len(files) > 1 or any(Path(f).is_dir() for f in files)
+    if many and annotate_out and Path(annotate_out).suffix.lower() in (".xlsx", ".xlsm"):
+        raise click.UsageError(f"检查多个文件时 --annotate 应给一个文件夹（每个文件写一份副本），"
+                               f"而“{annotate_out}”是工作簿文件名")
     files = _expand(files)
     try:
         results = [check(f, previous=previous, strict=strict) for f in files]

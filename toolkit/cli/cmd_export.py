@@ -4,7 +4,7 @@ import click
 
 from ..engine.check import check
 from ..publish.export import export_docx, narrative_findings
-from .common import friendly_errors
+from .common import fix_output, friendly_errors
 
 
 @click.command("export")
@@ -25,6 +25,7 @@ def command(workbook, output, force):
       xxgk export 某某镇2021年报.xlsx
       xxgk export 某某镇2021年报.xlsx -o 某某镇2021年政府信息公开工作年度报告.docx
     """
+    output = fix_output(output, ('.docx',), "Word 文件")
     result = check(workbook)
     if not result.readable:
         raise click.ClickException(f"{workbook}：{result.error}")

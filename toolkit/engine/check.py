@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import UnreadableWorkbook
+from ..errors import UnreadableWorkbook, XxgkError
 from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, frame_row
 from .report import Report, read_report
 from .rules import evaluate, narrative_of
@@ -104,9 +104,26 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
         rep = read_report(path)
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
+    if prev is not None:
+        problem = previous_problem(rep, prev)
+        if problem:
+            raise XxgkError(problem)
     findings = evaluate(rep, prev)
     claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
+
+
+def previous_problem(rep: Report, prev: Report) -> str:
+    """Why ``prev`` cannot be this report's last year (another unit, not the year before), or ""."""
+    from ..names import name_key
+    here, there = Path(str(rep.path)).name, Path(str(prev.path)).name
+    if rep.unit and prev.unit and prev.kind != "summary" and name_key(rep.unit) != name_key(prev.unit):
+        return (f"--previous 给出的“{there}”是“{prev.unit}”的报告，而“{here}”是“{rep.unit}”的报告；"
+                "请给出同一单位上一年度的报告")
+    if rep.year is not None and prev.year is not None and prev.year != rep.year - 1:
+        return (f"--previous 给出的“{there}”是 {prev.year} 年度的报告，而“{here}”是 {rep.year} 年度的；"
+                f"请给出 {rep.year - 1} 年度的报告")
+    return ""
 
 
 def findings_frame(results):
