@@ -46,7 +46,7 @@ def command(files, as_json, annotate_out, previous, strict, no_hints):
                                f"而“{annotate_out}”是工作簿文件名")
     files = _expand(files)
     try:
-        results = [check(f, previous=previous, strict=strict) for f in files]
+        results = [check(f, previous=previous, strict=strict, refuse_other_previous=True) for f in files]
     except UnreadableWorkbook as exc:  # the --previous file
         click.echo(f"错误：上一年度报告无法读取：{exc}", err=True)
         raise SystemExit(2) from None

@@ -92,19 +92,22 @@ class CheckResult:
 
 
 def check(path: str | Path, previous: str | Path | Report | None = None,
-          strict: bool = False) -> CheckResult:
+          strict: bool = False, refuse_other_previous: bool = False) -> CheckResult:
     """Check one workbook.  Never raises for a bad input file: an unreadable
     file gives a result with ``verdict == "unreadable"`` and the reason.
 
     ``previous`` (last year's workbook or its Report) enables cross-year rules;
-    if it cannot be read, :class:`UnreadableWorkbook` is raised.
+    if it cannot be read, :class:`UnreadableWorkbook` is raised.  With
+    ``refuse_other_previous`` (the CLI's ``--previous``), a previous report of
+    another unit or of a year other than the one before raises :class:`XxgkError`
+    naming both.
     """
     prev = read_report(previous) if isinstance(previous, (str, Path)) else previous
     try:
         rep = read_report(path)
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
-    if prev is not None:
+    if prev is not None and refuse_other_previous:
         problem = previous_problem(rep, prev)
         if problem:
             raise XxgkError(problem)

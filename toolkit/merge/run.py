@@ -807,7 +807,7 @@ def _resubmissions(readable: list, prefer: str = "") -> None:
     for group in groups.values():
         if len(group) < 2:
             continue
-        group.sort(key=lambda u: (_newness(u), u.display))
+        group.sort(key=lambda u: (_newness(u), len(u.display), u.display))  # “甲.xlsx” before “甲(1).xlsx”
         kept: list = []
         for u in group:  # identical values (same edition): the first one received counts
             twin = next((k for k in kept if k.edition == u.edition and k.values == u.values), None)
