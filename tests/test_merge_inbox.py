@@ -430,3 +430,14 @@ def test_invisible_characters_never_make_a_second_unit(tmp_path):
     result = merge(folder, None, workers=1)
     assert [u.display for u in result.included] == ["a.xlsx"]
     assert all("M-9" in {f.rule for f in u.findings} for u in result.units if u.display != "a.xlsx")
+
+
+def test_ods_bomb_refused_before_calamine_inflates_it(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "炸弹.ods", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", b"<" + b" " * (8 * 1024 * 1024))
+    result = merge(folder, None, workers=1)
+    u = result.units[0]
+    assert not u.readable and "压缩炸弹" in u.error and "另存为 .xlsx" in u.next_step

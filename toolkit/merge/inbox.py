@@ -261,6 +261,11 @@ def calamine_book(data: bytes | None, path: str, label: str):
             if os.path.getsize(path) > R.MAX_FILE_BYTES:
                 raise UnreadableWorkbook(where, "文件过大，已拒绝读取")
             data = Path(path).read_bytes()
+        if data[:2] == b"PK":  # .ods, .xlsb, OOXML .et: the workbook bomb caps before calamine inflates
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if len(zf.infolist()) > R.MAX_MEMBERS:
+                    raise UnreadableWorkbook(where, "压缩包内文件数量异常，不像是年度报告填报表，已拒绝读取")
+                R._check_zip(zf, where)
         # from bytes, calamine recognises the format by its content, not the extension
         # (WPS .et files are BIFF or OOXML inside)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
