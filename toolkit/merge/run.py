@@ -754,7 +754,8 @@ def _blank_names(readable: list) -> None:
         if u.unit:
             continue
         stem = Path(u.display).stem
-        guess = tidy_name(_file_core(stem)) or tidy_name(stem)
+        core = tidy_name(_file_core(stem))
+        guess = core if len(core) >= 2 else tidy_name(stem)  # “r005” stays “r005”, not “r”
         u.unit, u.unit_from_file = guess, True
         _unit_finding(u, "M-12", file=Path(u.display).name, unit=guess)
 
