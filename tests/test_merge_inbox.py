@@ -156,6 +156,10 @@ def _assert_season(season: dict, result, prefer_newest: bool = False) -> None:
     # roster: every unit's status
     # (北山镇 did report, even when neither of its two differing files is counted)
     assert result.missing == ["李家堡镇人民政府"]
+    # every counted file (workbook, zip member, Word report, .xls/.ods) has its unit's own values
+    for u in result.included:
+        want, got = season["values"][u.roster_name], u.value_dict()
+        assert all(got[c.id] == want.get(c.id, 0) for c in ED.inputs()), u.display
     # 汇总 == the independent sum of the units that should count
     assert {u.roster_name for u in result.included} == counted_units
     wb = openpyxl.load_workbook(result.output)
