@@ -84,3 +84,9 @@ for _name in COMMAND_MODULES:
             raise
         continue
     main.add_command(_mod.command)
+
+# click's own usage words (“[OPTIONS]”, “COMMAND [ARGS]...”) in Chinese too.
+main.options_metavar = "[选项]"
+main.subcommand_metavar = "命令 [参数]..."
+for _cmd in main.commands.values():
+    _cmd.options_metavar = "[选项]"

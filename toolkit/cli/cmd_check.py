@@ -12,7 +12,7 @@ from .common import echo_json, friendly_errors
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹...")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 docs/check-json.md）。")
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=True), default=None,
               help="另存一份带批注的副本：问题单元格加批注和底色，并增加“校验结果”工作表。"

@@ -8,7 +8,7 @@ from .common import fix_output, friendly_errors
 
 
 @click.command("export")
-@click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False), metavar="工作簿")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="输出的 Word 文件（默认：<单位><年度>年政府信息公开工作年度报告.docx）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件；校验有错误时也导出。")

@@ -32,7 +32,7 @@ def progress_printer(enabled: bool):
 
 
 @click.command("merge")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("folder", type=click.Path(exists=True, file_okay=False), metavar="文件夹")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="汇总表.xlsx",
               show_default=True, help="汇总表文件。")
 @click.option("--units", type=click.Path(exists=True, dir_okay=False), default=None,
