@@ -308,6 +308,7 @@ def test_cli_refusals_are_chinese_usage_errors(tmp_path):
     assert not (tmp_path / "one.xlsx").exists()
     help_text = _cli("merge", "--help").output
     assert "INTEGER" not in help_text and "FLOAT" not in help_text and "--no-recurse" in help_text
+    assert "[OPTIONS]" not in help_text and "FOLDER" not in help_text and "[选项] 文件夹" in help_text
     # a missing extension is corrected, and said so
     res = _cli("merge", folder, "-o", tmp_path / "汇总")
     assert (tmp_path / "汇总.xlsx").is_file() and "已改为" in res.output
