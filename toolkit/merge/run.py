@@ -40,7 +40,7 @@ from ..engine.rules import evaluate
 from ..spec import edition_for_year, get_edition
 from .columns import DATA_TABLES, _column_index, data_columns, leaves, norm_name  # noqa: F401
 from ..names import name_key, tidy_name
-from .inbox import Entry, Inbox, discover_inbox, load_report, next_step
+from .inbox import Entry, discover_inbox, load_report, next_step
 from .roster import Roster, read_roster  # noqa: F401 — read_roster is part of this module's API
 
 SUMMARY_SHEETS = {"detail": "明细", "issues": "问题清单", "charts": "图表", "about": "说明"}
