@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,9 +123,8 @@ def _expand_archive(path: Path, label: str, mtime: float, inbox: Inbox) -> None:
             inbox.ignored.append((mlabel, reason))
             continue
         suffix = Path(base).suffix.lower()
-        import time as _t
         try:
-            mt = _t.mktime(info.date_time + (0, 0, -1))
+            mt = time.mktime(info.date_time + (0, 0, -1))
         except (OverflowError, ValueError):
             mt = mtime
         if suffix in ARCHIVE_FORMS + OTHER_ARCHIVES:
@@ -343,11 +343,11 @@ def template_from_values(book):
             continue
         typed[c.id] = sheet.cells.get(c.address)
         formula = str(ed.layout(next(l.key for l in ed.layouts if l.name == c.sheet)).cells[c.address].value)
-        sheet.cells[c.address] = R_cell(formula.lstrip("="))
+        sheet.cells[c.address] = _formula_cell(formula.lstrip("="))
     return book, typed
 
 
-def R_cell(formula: str):
+def _formula_cell(formula: str):
     from ..xlsx.reader import RawCell
     return RawCell(value=None, formula=formula)
 
