@@ -45,7 +45,8 @@ MAX_MEMBER_RATIO = 200
 
 # Next steps, in the words of the terminal summary and 问题清单.
 STEP_SAVE_XLSX = "请用 Excel 或 WPS 打开后另存为 .xlsx，再重新汇总"
-STEP_IMPORT = "请用 xxgk import 导入为模板工作簿并核对后放入文件夹，或请报送单位用 xxgk 模板填写"
+STEP_IMPORT = ("如是年度报告，请用 xxgk import 导入为模板工作簿并核对后放入文件夹（或请报送单位用 xxgk 模板"
+               "填写）；如不是，请移出文件夹")
 STEP_SAVE_DOCX = "请用 Word 或 WPS 另存为 .docx（或用 xxgk import 导入），再重新汇总"
 STEP_UNZIP = "请解压后把其中的报告放入文件夹，再重新汇总"
 STEP_REMOVE_DUP = "请删除重复的文件（只保留正确的一份），再重新汇总"
