@@ -109,8 +109,8 @@ def build_season(root: Path, with_lo: bool = False) -> dict:
     # what else lands in an inbox
     (folder / "~$石桥镇年报.xlsx").write_bytes(b"lock")
     (folder / "乡镇" / ".DS_Store").write_bytes(b"\0")
-    (folder / "通知.doc").write_bytes(b"\xd0\xcf\x11\xe0 old word")
-    expect["通知.doc"] = (NOT, None, "FILE")
+    (folder / "通知.wps").write_bytes(b"\xd0\xcf\x11\xe0 WPS writer")
+    expect["通知.wps"] = (NOT, None, "FILE")
     (folder / "资料.rar").write_bytes(b"Rar!\x1a\x07\x00")
     expect["资料.rar"] = (NOT, None, "FILE")
     if with_lo:
@@ -185,10 +185,10 @@ def test_every_file_accounted_for_and_totals(season):
     # 问题清单 lists every file that was not counted, with the next step
     wb = openpyxl.load_workbook(out)
     rows = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=2)]
-    for label in ("通知.doc", "资料.rar", "部门报告.zip/附件.zip"):
+    for label in ("通知.wps", "资料.rar", "部门报告.zip/附件.zip"):
         line = next(r for r in rows if r[1] == label)
         assert line[4] == "FILE" and "请" in line[6], line
-    assert any("另存为 .docx" in r[6] for r in rows if r[1] == "通知.doc")
+    assert any("另存为 .docx" in r[6] for r in rows if r[1] == "通知.wps")
     assert any("解压" in r[6] for r in rows if r[1] == "资料.rar")
     # 明细 marks the Word report as imported
     detail = wb["明细"]

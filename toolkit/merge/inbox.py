@@ -33,8 +33,9 @@ from ..errors import UnreadableWorkbook, XxgkError
 
 WORKBOOK_FORMS = (".xlsx", ".xlsm")
 SHEET_FORMS = (".xls", ".xlsb", ".ods", ".et")  # read with python-calamine
-DOCUMENT_FORMS = (".docx", ".txt", ".htm", ".html", ".pdf")  # through the importer
-OLD_DOCUMENT_FORMS = (".doc", ".wps", ".rtf")  # binary word processors: save as .docx first
+# through the importer (toolkit.publish.importer.import_report; .doc needs LibreOffice)
+DOCUMENT_FORMS = (".docx", ".doc", ".txt", ".md", ".htm", ".html", ".shtml", ".xhtml", ".mht", ".pdf")
+OLD_DOCUMENT_FORMS = (".wps", ".rtf")  # word processors the importer does not read: save as .docx first
 ARCHIVE_FORMS = (".zip",)
 OTHER_ARCHIVES = (".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz")
 SYSTEM_FILES = ("thumbs.db", "desktop.ini", ".ds_store")
@@ -358,72 +359,57 @@ def _formula_cell(formula: str):
 # ---------------------------------------------------------------------------
 
 
-def import_adapter(data: bytes | None, path: str, filename: str, blocks=None):
-    """Recognise a published report (Word, PDF, HTML, text) or any-layout sheet blocks.
+def import_adapter(data: bytes | None, path: str, filename: str, book=None):
+    """Recognise a published report (Word, PDF, HTML, text, an own-layout workbook), or the
+    sheets of a values-only ``book`` (an .xls/.ods that is not the template).
 
-    The single place ``merge`` calls the importer: when ``import_report``
-    (path or bytes) exists it is used, else ``import_document`` on the file
-    (a temporary copy for archive members).  Returns the importer's result
-    (``edition``, ``values``, ``info``, ``texts``, ``notes``).
+    The single place ``merge`` calls the importer (``import_report``, path or bytes).
+    Returns its ``ImportResult``; raises :class:`XxgkError` when nothing usable is found.
     """
     from ..publish import importer
-    if blocks is not None:
-        return importer.import_document(filename, blocks=blocks)
-    new = getattr(importer, "import_report", None)
-    if new is not None:
-        return new(data if data is not None else path, filename=filename)
-    if data is None:
-        return importer.import_document(path)
-    with tempfile.TemporaryDirectory(prefix="xxgk-inbox-") as d:
-        p = Path(d) / Path(filename).name
-        p.write_bytes(data)
-        return importer.import_document(p)
+    if book is not None:
+        res = _import_book(book, filename)
+    else:
+        res = importer.import_report(data if data is not None else path, filename=filename)
+    if not res.usable:
+        raise XxgkError(f"{filename}：没有找到年度报告的内容（既没有表二至表四，也没有正文章节）")
+    return res
+
+
+def _import_book(book, name: str):
+    """``import_report`` for a workbook already read (by calamine): the same steps on its blocks.
+    (The importer takes a path or bytes; an .xls is neither a format it sniffs nor one we
+    want converted, so its recognition steps are called here on the sheets' blocks.)"""
+    from ..publish import importer
+    from ..publish.sources import Document
+    from ..publish.sources.chinese import to_simplified
+    from ..publish.sources.xlsx import blocks_from_book as import_blocks
+    doc = Document(import_blocks(book, name), kind="xlsx")
+    to_simplified(doc)
+    found = {k: v for k, v in importer._info_rows(doc.blocks).items() if v not in (None, "")}
+    year = found.get("year") if isinstance(found.get("year"), int) else None
+    res = importer.recognise(doc, name, unit=found.get("unit_name") or "", year=year)
+    res.info = {"unit_name": res.unit, "unit_type": found.get("unit_type") or importer.unit_type_of(res.unit),
+                "county": "", "year": res.year}
+    res.info.update({k: v for k, v in found.items() if k not in res.info or not res.info[k]})
+    return res
 
 
 def report_from_import(imp, label: str):
     """The Report a filled template of the imported values reads as (the same checks as import → check)."""
     from ..engine.report import read_report
-    from ..xlsx.template import write_filled_workbook
-    values = {k: v for k, v in imp.values.items() if v is not None and not isinstance(v, str)}
-    overrides = {k: v for k, v in imp.values.items() if isinstance(v, str)}
-    info = {k: v for k, v in imp.info.items() if v not in (None, "")}
+    from ..publish.importer import write_workbook
     with tempfile.TemporaryDirectory(prefix="xxgk-inbox-") as d:
         p = Path(d) / "imported.xlsx"
-        write_filled_workbook(p, imp.edition, values, info, imp.texts, overrides=overrides,
-                              text_overrides=True)
+        write_workbook(imp, p, force=True)
         rep = read_report(p)
     rep.path = label
     return rep
 
 
-def blocks_from_book(book) -> list:
-    """Visible sheets as importer blocks (paragraph rows and table rows)."""
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-    from ..publish.importer import Table
-    blocks: list = []
-    for name in book.sheet_names:
-        sheet = book.sheets.get(name)
-        if sheet is None or book.sheet_states.get(name) != "visible":
-            continue
-        grid: dict = {}
-        for addr, cell in sheet.cells.items():
-            col, row = coordinate_from_string(addr)
-            grid.setdefault(row, {})[column_index_from_string(col)] = cell.value
-        if not grid:
-            continue
-        width = max(max(cols) for cols in grid.values())
-        table = None
-        for r in sorted(grid):
-            cells = grid[r]
-            if len(cells) == 1 and 1 in cells and isinstance(cells[1], str):
-                blocks.append(cells[1])
-                table = None
-                continue
-            if table is None:
-                table = Table([])
-                blocks.append(table)
-            table.rows.append(["" if cells.get(c) is None else str(cells[c]) for c in range(1, width + 1)])
-    return blocks
+def import_notes(imp) -> list:
+    """The importer's remarks and findings (printed totals that disagree, I-1), as text."""
+    return list(imp.notes) + [f"{f.rule}：{f.message}" for f in getattr(imp, "findings", [])]
 
 
 @dataclass
@@ -456,7 +442,7 @@ def load_report(entry: Entry) -> Loaded:
                 raise exc from None
             rep = report_from_import(imp, entry.label)
             return Loaded(rep, "import", ["工作簿不是 xxgk 模板，已按栏目名称识别（由报告导入）"]
-                          + list(imp.notes))
+                          + import_notes(imp))
     if suffix in SHEET_FORMS:
         book = calamine_book(data, entry.path, entry.label)
         form = suffix.lstrip(".")
@@ -466,21 +452,21 @@ def load_report(entry: Entry) -> Loaded:
             _typed_totals(rep, typed)
             return Loaded(rep, "sheet", [f".{form} 文件：数值已按模板读取，公式、工作表保护和数据有效性无法核对"])
         try:
-            imp = import_adapter(None, entry.path, entry.label, blocks=blocks_from_book(book))
+            imp = import_adapter(None, entry.path, entry.label, book=book)
         except XxgkError as exc:
             raise UnreadableWorkbook(where, f".{form} 文件不是 xxgk 模板，按栏目名称也未能识别出年度报告的表格"
                                             f"（{_short(exc)}）") from None
         rep = report_from_import(imp, entry.label)
-        return Loaded(rep, "import", [f".{form} 文件不是 xxgk 模板，已按栏目名称识别（由报告导入）"] + list(imp.notes))
+        return Loaded(rep, "import", [f".{form} 文件不是 xxgk 模板，已按栏目名称识别（由报告导入）"] + import_notes(imp))
     if suffix in DOCUMENT_FORMS:
         try:
             imp = import_adapter(data, entry.path, entry.label)
         except XxgkError as exc:
             raise UnreadableWorkbook(where, f"未能从文档中识别出年度报告（{_short(exc)}）") from None
         rep = report_from_import(imp, entry.label)
-        return Loaded(rep, "import", ["由报告导入：按章节标题和表格栏目识别的数值"] + list(imp.notes))
+        return Loaded(rep, "import", ["由报告导入：按章节标题和表格栏目识别的数值"] + import_notes(imp))
     if suffix in OLD_DOCUMENT_FORMS:
-        raise UnreadableWorkbook(where, f"{suffix} 是旧版文字处理格式，无法直接读取")
+        raise UnreadableWorkbook(where, f"{suffix} 文件无法直接读取（能读的文档是 .docx、.doc、.pdf、网页和文本）")
     raise UnreadableWorkbook(where, f"不是年度报告文件（{suffix or '无扩展名'}），未读取")
 
 
@@ -518,7 +504,7 @@ def next_step(entry: Entry, error: str) -> str:
     s = entry.suffix
     if s in SHEET_FORMS:
         return STEP_SAVE_XLSX
-    if s in OLD_DOCUMENT_FORMS:
+    if s in OLD_DOCUMENT_FORMS or s == ".doc":
         return STEP_SAVE_DOCX
     if s in DOCUMENT_FORMS:
         return STEP_IMPORT
