@@ -408,8 +408,10 @@ def report_from_import(imp, label: str):
 
 
 def import_notes(imp) -> list:
-    """The importer's remarks and findings (printed totals that disagree, I-1), as text."""
-    return list(imp.notes) + [f"{f.rule}：{f.message}" for f in getattr(imp, "findings", [])]
+    """The importer's remarks and its own findings (printed totals that disagree, I-1), as
+    text; the rules of a workbook (narrative ones too) run again on the imported values."""
+    return list(imp.notes) + [f"{f.rule}：{f.message}" for f in getattr(imp, "findings", [])
+                              if getattr(f, "scope", "import") == "import"]
 
 
 @dataclass
