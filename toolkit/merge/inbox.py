@@ -315,9 +315,9 @@ def is_template_book(book) -> bool:
 def template_from_values(book):
     """Make a values-only book of the template layout checkable like a template.
 
-    Formulas, protection, merged cells and data validations are not in the
-    values calamine reads, so they are taken as the template has them (and a
-    提示 says they could not be verified).  A total whose stored value is not
+    Formulas (totals and the template's live checks), protection, merged cells
+    and data validations are not in the values calamine reads, so they are taken
+    as the template has them (and a 提示 says they could not be verified).  A total whose stored value is not
     the sum of its items was typed over: it is kept as a typed value, which
     the checks report as in any workbook.
     """
@@ -335,6 +335,9 @@ def template_from_values(book):
             continue
         sheet.merges = list(lay.merges)
         sheet.protected = True
+        for addr, lc in lay.cells.items():  # the template's own live-check formulas
+            if not lc.cell_id and isinstance(lc.value, str) and lc.value.startswith("="):
+                sheet.cells[addr] = _formula_cell(lc.value[1:])
         addrs = [c.address for c in ed.cells if c.sheet == lay.name and c.kind != "total"]
         sheet.validations = [{"sqref": " ".join(addrs), "type": "any"}]
     for c in ed.cells:
