@@ -125,7 +125,17 @@ def test_annotate_force_keeps_explanations_written_in_the_earlier_copy(tmp_path)
 
 def test_export_never_replaces_its_input_even_with_force(report):
     before = sha(report)
+    # -o naming the workbook itself: refused for its extension (usage error) ...
     code, out, err = cli("export", report, "-o", report, "--force", "--allow-errors")
+    assert code == 2 and sha(report) == before and ".docx" in err
+    # ... and a .docx name that is the workbook (a link) by the output policy.
+    link = report.with_name("报告.docx")
+    link.symlink_to(report)
+    code, out, err = cli("export", report, "-o", link, "--force", "--allow-errors")
+    assert code == 1 and sha(report) == before and "输入文件" in err
+    hard = report.with_name("硬链接.docx")
+    os.link(report, hard)
+    code, out, err = cli("export", report, "-o", hard, "--force", "--allow-errors")
     assert code == 1 and sha(report) == before and "输入文件" in err
 
 
@@ -647,3 +657,4 @@ def test_control_characters_in_imported_text_do_not_stop_the_import(tmp_path):
     src.write_text(text, encoding="utf-8")
     code, out, err = cli("import", src, "-o", tmp_path / "o.xlsx")
     assert "程序内部错误" not in out + err and (tmp_path / "o.xlsx").exists(), out + err
+

@@ -45,9 +45,9 @@ class OrderedGroup(click.Group):
                 stream.reconfigure(errors="replace")
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
-        except click.exceptions.Abort:
-            click.echo("已中止。", err=True)
-            raise SystemExit(1) from None
+        except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C: the shell's convention
+            click.echo("\n已中止。", err=True)
+            raise SystemExit(130) from None
         except click.exceptions.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else "xxgk"
             click.echo(f"用法错误：{exc.format_message()}", err=True)
@@ -84,3 +84,9 @@ for _name in COMMAND_MODULES:
             raise
         continue
     main.add_command(_mod.command)
+
+# click's own usage words (“[OPTIONS]”, “COMMAND [ARGS]...”) in Chinese too.
+main.options_metavar = "[选项]"
+main.subcommand_metavar = "命令 [参数]..."
+for _cmd in main.commands.values():
+    _cmd.options_metavar = "[选项]"

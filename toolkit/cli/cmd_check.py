@@ -13,7 +13,7 @@ from .common import echo_json, friendly_errors
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹...")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 docs/check-json.md）。")
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=True), default=None,
               help="另存一份带批注的副本：问题单元格加批注和底色，并增加“校验结果”工作表。"
@@ -44,9 +44,12 @@ def command(files, as_json, annotate_out, previous, force, strict, no_hints):
     给出文件夹时，检查其中所有 .xlsx/.xlsm 工作簿（跳过 Excel 临时文件 ~$ 和隐藏文件）。
     """
     many = len(files) > 1 or any(Path(f).is_dir() for f in files)
+    if many and annotate_out and Path(annotate_out).suffix.lower() in (".xlsx", ".xlsm"):
+        raise click.UsageError(f"检查多个文件时 --annotate 应给一个文件夹（每个文件写一份副本），"
+                               f"而“{annotate_out}”是工作簿文件名")
     files = _expand(files)
     try:
-        results = [check(f, previous=previous, strict=strict) for f in files]
+        results = [check(f, previous=previous, strict=strict, refuse_other_previous=True) for f in files]
     except UnreadableWorkbook as exc:  # the --previous file
         click.echo(f"错误：上一年度报告无法读取：{exc}", err=True)
         raise SystemExit(2) from None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import UnreadableWorkbook, internal_error_message
+from ..errors import UnreadableWorkbook, XxgkError, internal_error_message
 from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, frame_row
 from .report import Report, read_report
 from .rules import evaluate, narrative_of
@@ -92,19 +92,21 @@ class CheckResult:
 
 
 def check(path: str | Path, previous: str | Path | Report | None = None,
-          strict: bool = False, timeout: float | None = None,
-          memory_mb: int | None = None) -> CheckResult:
+          strict: bool = False, refuse_other_previous: bool = False,
+          timeout: float | None = None, memory_mb: int | None = None) -> CheckResult:
     """Check one workbook.  Never raises for a bad input file: an unreadable
     file gives a result with ``verdict == "unreadable"`` and the reason.
 
     ``previous`` (last year's workbook or its Report) enables cross-year rules;
-    if it cannot be read, :class:`UnreadableWorkbook` is raised.  Each file is
-    read under a time and memory budget (``toolkit.budget``; defaults there).
+    if it cannot be read, :class:`UnreadableWorkbook` is raised.  With
+    ``refuse_other_previous`` (the CLI's ``--previous``), a previous report of
+    another unit or of a year other than the one before raises :class:`XxgkError`
+    naming both.  Each file is read under a time and memory budget
+    (``toolkit.budget``; defaults there).
     """
-    from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+    from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, BudgetExceeded, file_budget
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
-    from ..budget import BudgetExceeded, file_budget
     if isinstance(previous, (str, Path)):
         try:
             with file_budget(timeout=timeout, memory_mb=memory_mb):
@@ -116,15 +118,32 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
     try:
         with file_budget(timeout=timeout, memory_mb=memory_mb):
             rep = read_report(path)
-            findings = evaluate(rep, prev)
-            claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
+            problem = previous_problem(rep, prev) if prev is not None and refuse_other_previous else ""
+            if not problem:
+                findings = evaluate(rep, prev)
+                claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
     except BudgetExceeded as exc:
         return CheckResult(file=str(path), error=str(exc), strict=strict)
     except Exception as exc:  # noqa: BLE001 — a bug of ours must not stop a batch of files
         return CheckResult(file=str(path), error=internal_error_message(exc), strict=strict)
+    if problem:
+        raise XxgkError(problem)
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
+
+
+def previous_problem(rep: Report, prev: Report) -> str:
+    """Why ``prev`` cannot be this report's last year (another unit, not the year before), or ""."""
+    from ..names import name_key
+    here, there = Path(str(rep.path)).name, Path(str(prev.path)).name
+    if rep.unit and prev.unit and prev.kind != "summary" and name_key(rep.unit) != name_key(prev.unit):
+        return (f"--previous 给出的“{there}”是“{prev.unit}”的报告，而“{here}”是“{rep.unit}”的报告；"
+                "请给出同一单位上一年度的报告")
+    if rep.year is not None and prev.year is not None and prev.year != rep.year - 1:
+        return (f"--previous 给出的“{there}”是 {prev.year} 年度的报告，而“{here}”是 {rep.year} 年度的；"
+                f"请给出 {rep.year - 1} 年度的报告")
+    return ""
 
 
 def findings_frame(results):

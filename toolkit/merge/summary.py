@@ -286,9 +286,10 @@ def _write_detail(wb, fmts, result, ed) -> dict:
 
         counts = u.counts
         lead_values = {
-            "unit": u.unit, "unit_type": u.unit_type, "file": Path(u.file).name,
+            "unit": u.unit, "unit_type": u.unit_type, "file": u.display,
             "verdict": u.verdict_label,
-            "included": "是" if u.included else f"否（{u.excluded_reason}）",
+            "included": (("是（由报告导入）" if u.source == "import" else "是") if u.included
+                         else f"否（{u.excluded_reason}）"),
             "error": counts["error"], "verify": counts["verify"], "hint": counts["hint"],
         }
         for i, (key, _, _) in enumerate(LEAD):
@@ -313,33 +314,71 @@ def _write_detail(wb, fmts, result, ed) -> dict:
     return positions
 
 
+MAX_DETAIL_UNITS = 10_000  # the largest summary merge itself is built and benchmarked for
+MAX_SUMMARY_BYTES = 200 * 1024 * 1024
+
+
+def _detail_rows(path: str | Path) -> list:
+    """Rows of 明细 (lists of values from column A), read with python-calamine.
+
+    The guarded reader's caps are sized for one unit's report; a summary of
+    10,000 units has about 1.5 million cells in 明细.  calamine parses it in
+    Rust without entity expansion; the package is size- and ratio-checked first.
+    """
+    import zipfile
+    from python_calamine import CalamineWorkbook
+    from ..errors import UnreadableWorkbook
+    path = Path(path)
+    if path.stat().st_size > MAX_SUMMARY_BYTES:
+        raise UnreadableWorkbook(path, "汇总表文件过大，已拒绝读取")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = 0
+            for info in zf.infolist():
+                total += info.file_size
+                if info.file_size > 1_000_000 and info.compress_size > 0 \
+                        and info.file_size / info.compress_size > 200:
+                    raise UnreadableWorkbook(path, "汇总表解压后大小异常，疑似压缩炸弹，已拒绝读取")
+            if total > 4 * MAX_SUMMARY_BYTES:
+                raise UnreadableWorkbook(path, "汇总表解压后总大小超过上限，已拒绝读取")
+        book = CalamineWorkbook.from_path(str(path))
+        if DETAIL not in book.sheet_names:
+            return []
+        sheet = book.get_sheet_by_name(DETAIL)
+        if sheet.total_height > MAX_DETAIL_UNITS + DETAIL_FIRST_ROW + 10 or sheet.total_width > 2000:
+            raise UnreadableWorkbook(path, f"“{DETAIL}”工作表的行列数超过上限（{MAX_DETAIL_UNITS} 个单位），已拒绝读取")
+        return sheet.to_python(skip_empty_area=False)
+    except UnreadableWorkbook:
+        raise
+    except Exception:  # noqa: BLE001 — zip or calamine errors of every kind
+        raise UnreadableWorkbook(path, f"汇总表的“{DETAIL}”工作表无法读取（文件损坏）") from None
+
+
 def read_detail(path: str | Path, edition: str) -> dict:
     """Last year's values per unit from a summary's 明细: ``{norm name: Report}``."""
-    from ..xlsx.reader import read_workbook
-    book = read_workbook(path, {DETAIL})
-    sheet = book.sheets.get(DETAIL)
     out: dict = {}
-    if sheet is None:
+    rows = _detail_rows(path)
+    if not rows:
         return out
     ed = get_edition(edition)
-    rows: dict = {}
-    for addr, cell in sheet.cells.items():
-        letters = addr.rstrip("0123456789")
-        rows.setdefault(int(addr[len(letters):]), {})[letters] = cell.value
-    ids = rows.get(1, {})
-    key_col = {v: k for k, v in ids.items() if isinstance(v, str)}
+    ids = rows[0]
+    key_col = {v: i for i, v in enumerate(ids) if isinstance(v, str) and v}
     if "unit" not in key_col:
         return out
-    for r in sorted(rows):
-        if r <= DETAIL_FIRST_ROW:
+    data_cols = [(cid, i) for cid, i in key_col.items() if cid in ed.by_id]
+    inc = key_col.get("included")
+    for row in rows[DETAIL_FIRST_ROW:]:
+        if not row:
             continue
-        data = rows[r]
-        unit = str(data.get(key_col["unit"]) or "").strip()
-        values = {cid: data.get(col) for cid, col in key_col.items() if cid in ed.by_id}
-        values = {k: v for k, v in values.items() if isinstance(v, (int, float))}
+        unit = str(row[key_col["unit"]] or "").strip() if key_col["unit"] < len(row) else ""
+        values = {}
+        for cid, i in data_cols:
+            v = row[i] if i < len(row) else None
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                values[cid] = int(v) if isinstance(v, float) and v.is_integer() else v
         if not unit or not values:
             continue
-        included = str(data.get(key_col.get("included", ""), "")).startswith("是")
+        included = inc is not None and inc < len(row) and str(row[inc] or "").startswith("是")
         key = norm_name(unit)
         if key in out and not included:
             continue
@@ -380,8 +419,8 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
         row += 1
 
     for u in result.unreadable:
-        line("", Path(u.file).name, TABLE_LABELS["file"], "", "FILE", "error",
-             f"无法读取，未计入汇总：{u.error}")
+        line("", u.display, TABLE_LABELS["file"], "", "FILE", "error",
+             f"无法读取，未计入汇总：{u.error}" + (f"。{u.next_step}" if u.next_step else ""))
     for name in result.missing:
         line(name, "（未报送）", TABLE_LABELS["file"], "", "M-4", "error",
              f"名单中的单位“{name}”没有报送工作簿（或封面单位名称与名单不一致）")
@@ -392,7 +431,7 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
             first = next((c for c in f.cells if c.address), None)
             pos = positions.get((ui, fi))
             link = xl_rowcol_to_cell(*pos) if pos else None
-            line(u.name, Path(u.file).name, TABLE_LABELS.get(f.table, f.table),
+            line(u.name, u.display, TABLE_LABELS.get(f.table, f.table),
                  first.ref if first else "", f.rule, f.severity, f.message, link)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(row - 1, 1), len(ISSUE_HEADERS) - 1)
@@ -522,19 +561,24 @@ def _write_about(ws, fmts, result) -> None:
     ws.set_row(0, 24)
     c = result.counts
     excluded = result.excluded
-    dup = sum(1 for u in excluded if u.excluded_reason == "重复报送")
-    other = len(excluded) - dup
+    dup = sum(1 for u in excluded if u.excluded_reason.startswith(("重复报送", "内容相同", "较早报送")))
+    stale = sum(1 for u in excluded if u.excluded_reason.startswith("旧汇总表"))
+    other = len(excluded) - dup - stale
     lines = [
         ("生成时间", result.created),
         ("生成工具", f"xxgk {__version__}（政府信息公开工作年度报告工具箱）"),
         ("源文件夹", str(Path(result.folder).resolve())),
         ("表格版本", f"{result.edition} 版"),
         ("报告年度", f"{result.year} 年" if result.year else "（未能确定）"),
-        ("文件", f"共找到 {len(result.units)} 个工作簿：读取 {len(result.readable)} 个，"
-                f"无法读取 {len(result.unreadable)} 个"),
-        ("计入汇总", f"{len(result.included)} 个单位；未计入 {len(excluded)} 个工作簿"
-                  f"（重复报送 {dup} 个，版本或年度不符 {other} 个）"),
+        ("文件", f"共找到 {len(result.units)} 个文件：读取 {len(result.readable)} 个，"
+                f"无法读取 {len(result.unreadable)} 个（每个文件的结果见“{ISSUES}”和“{DETAIL}”）"),
+        ("计入汇总", f"{len(result.included)} 个单位；未计入 {len(excluded)} 个"
+                  f"（重复报送 {dup} 个，旧汇总表 {stale} 个，版本或年度不符 {other} 个）"),
     ]
+    if result.ignored:
+        lines.append(("未读取的文件", f"{len(result.ignored)} 个："
+                      + "；".join(f"{label}（{why}）" for label, why in result.ignored[:200])
+                      + ("等" if len(result.ignored) > 200 else "")))
     if result.roster:
         lines.append(("单位名单", f"名单共 {len(result.roster)} 个单位：未报送 {len(result.missing)} 个，"
                                  f"名单外单位 {len(result.unexpected)} 个"))
@@ -548,8 +592,10 @@ def _write_about(ws, fmts, result) -> None:
         ("", "③ “封面”“二、主动公开”“三、依申请公开”“四、复议诉讼”是计入汇总的各单位之和，格式与填报模板相同，"
              "可直接用于本级年度报告；标红并带批注的格子表示有单位的相关数据有错误；"),
         ("", f"④ “{CHARTS}”为各单位申请数量、办理结果构成和复议诉讼情况的图表。"),
-        ("汇总规则", "同一单位报送多个工作簿时，这些工作簿都不计入汇总（无法判断哪一份正确），"
-                   "请只保留正确的一份后重新汇总；表格版本或报告年度不符、无法读取的文件也不计入汇总。"),
+        ("汇总规则", "同一单位数据相同的多个文件只计入一次；数据不同的多个工作簿都不计入汇总（无法判断哪一份"
+                   "正确，加 --prefer newest 时计入较新的一份），请只保留正确的一份后重新汇总；以前生成的"
+                   "汇总表与其中单位的报告放在一起时，汇总表不计入；表格版本或报告年度不符、无法读取的文件"
+                   "也不计入汇总。每个文件的结果见“问题清单”和“明细”。"),
         ("", ""),
     ]
     row = 1
