@@ -374,6 +374,22 @@ def test_bogus_year_file_does_not_displace_the_real_unit_in_merge(report, tmp_pa
     assert included == ["甲镇.xlsx"] and r.year == 2021
 
 
+@pytest.mark.parametrize("ch", ["\u200b", "\u2060", "\u00ad", "\u200f", "\ufeff"])
+def test_same_unit_with_an_invisible_character_is_counted_once(tmp_path, ch):
+    """The same unit (same numbers) with an invisible character pasted into its name."""
+    from toolkit.merge.run import merge
+    folder = tmp_path / "m"
+    folder.mkdir()
+    va = make_report(folder / "甲镇.xlsx", seed=1, unit="甲镇人民政府")[1]
+    make_report(folder / "甲镇（重报）.xlsx", seed=1, unit=f"甲{ch}镇人民政府")
+    vb = make_report(folder / "乙镇.xlsx", seed=2, unit="乙镇人民政府")[1]
+    r = merge(folder, None, workers=1)
+    assert sorted(Path(u.file).name for u in r.included) == ["乙镇.xlsx", "甲镇.xlsx"]
+    assert r.totals["t3.new.natural"] == va["t3.new.natural"] + vb["t3.new.natural"]
+    again = next(u for u in r.units if Path(u.file).name == "甲镇（重报）.xlsx")
+    assert not again.included and again.findings
+
+
 def test_excel_cr_escape_is_decoded_in_the_word_export(tmp_path):
     from docx import Document
     src = make_report(tmp_path / "a.xlsx", texts={"overview": "第一段_x000D_\n第二段", "problems": "无",
@@ -658,3 +674,13 @@ def test_control_characters_in_imported_text_do_not_stop_the_import(tmp_path):
     code, out, err = cli("import", src, "-o", tmp_path / "o.xlsx")
     assert "程序内部错误" not in out + err and (tmp_path / "o.xlsx").exists(), out + err
 
+
+@pytest.mark.parametrize("addr", ["AAAA1", "XFE1", "B0", "B1048577"])
+def test_import_of_a_cell_address_beyond_xfd1048576_is_a_clear_error(report, tmp_path, addr):
+    """Found by the fuzzer (case 1569): openpyxl's CellCoordinatesException escaped the importer."""
+    src = patch_cell(report, tmp_path / "坏地址.xlsx", "info.unit_name",
+                     f'<c r="{addr}" t="inlineStr"><is><t>甲镇人民政府</t></is></c>')
+    code, out, err = cli("import", src, "-o", tmp_path / "o.xlsx")
+    assert code in (1, 2) and "程序内部错误" not in out + err, out + err
+    assert f"无效的单元格地址“{addr}”" in out + err and "封面" in out + err
+    assert not (tmp_path / "o.xlsx").exists()
