@@ -8,6 +8,7 @@ in column XFD costs one cell, not 16,384.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,8 +26,28 @@ def _fmt(v) -> str:
     return str(v)
 
 
+MAX_COL, MAX_ROW = 16_384, 1_048_576  # XFD1048576, the last cell Excel has
+_ADDR = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+
+
+def cell_position(addr, name: str, sheet_name: str) -> tuple[int, int]:
+    """(row, column) of a cell address; one outside XFD1048576 (a damaged file) is a clear error."""
+    m = _ADDR.fullmatch(str(addr or ""))
+    col = row = 0
+    if m:
+        for ch in m.group(1).upper():
+            col = col * 26 + ord(ch) - 64
+        row = int(m.group(2))
+    if not (1 <= col <= MAX_COL and 1 <= row <= MAX_ROW):
+        from ...outputs import terminal_text
+        shown = terminal_text(str(addr)[:20])
+        raise XxgkError(f"{name}：工作表“{sheet_name}”中有无效的单元格地址“{shown}”"
+                        "（Excel 的单元格最多到 XFD1048576），文件已损坏；"
+                        "请在 Excel 或 WPS 中打开，另存为 .xlsx 后再导入")
+    return row, col
+
+
 def blocks_from_book(book, name: str) -> list:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
     blocks: list = []
     total = 0
     for sheet_name in book.sheet_names:
@@ -41,11 +62,7 @@ def blocks_from_book(book, name: str) -> list:
             total += 1
             if total > MAX_CELLS:
                 raise too_big(name, "工作簿")
-            try:
-                col, row = coordinate_from_string(addr)
-                c = column_index_from_string(col)
-            except ValueError:
-                continue
+            row, c = cell_position(addr, name, sheet_name)
             grid.setdefault(row, {})[c] = cell
             used_cols.add(c)
         if not grid:
