@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from toolkit.engine.check import check
 from toolkit.demo.sample import sample_info, write_sample_workbook
-from toolkit.spec import data as E
+from toolkit.spec import editions as E
 from toolkit.spec import get_edition
 
 EDITIONS = ["2019", "2021"]

@@ -310,6 +310,7 @@ def test_shared_formula_shifted_wrongly_is_still_tamper(tmp_path):
     assert {"t3.new.total", "t3.carried_in.total"} <= culprits
 
 
+@pytest.mark.libreoffice
 def test_workbook_saved_by_libreoffice_still_checks(tmp_path):
     """A clerk may open and save the template in another office suite: LibreOffice rewrites
     the whole package (shared strings, cached values, its own validation ranges)."""

@@ -27,7 +27,7 @@ from xml.etree import ElementTree as ET
 if __package__ in (None, ""):  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from toolkit.spec import data as E  # noqa: E402
+from toolkit.spec import editions as E  # noqa: E402
 from toolkit.spec import get_edition  # noqa: E402
 from toolkit.xlsx.template import build_template  # noqa: E402
 from toolkit.demo.sample import sample_info, sample_texts, sample_values  # noqa: E402

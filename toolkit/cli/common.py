@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from ..errors import XxgkError
-from ..spec import EDITIONS
+from ..spec import DEFAULT_EDITION, EDITIONS, edition_info
 
 edition_option = click.option(
-    "--edition", type=click.Choice(EDITIONS), default="2021", show_default=True,
-    help="表格版本：2019（用于2019、2020年度报告）或 2021（用于2021年度及以后）。")
+    "--edition", type=click.Choice(EDITIONS), default=DEFAULT_EDITION, show_default=True,
+    help="表格版本：" + "；".join(f"{k}（用于{edition_info(k)['years_text']}报告）" for k in EDITIONS) + "。")
 
 
 class UserError(click.ClickException):

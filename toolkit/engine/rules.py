@@ -11,7 +11,7 @@ import difflib
 
 from .findings import CellRef, Finding, finding, sort_findings
 from .report import READ_CHECKS, Report, _fmt
-from ..spec import edition_for_year
+from ..spec import UNIT_TYPES, edition_for_year
 from ..spec.catalogue import rule as catalogue_rule
 from ..spec.model import LinearRule
 
@@ -151,8 +151,7 @@ def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
     prev_ids = [t.cell for t in rule.rhs_previous]
     if any(i not in prev.spec.by_id for i in prev_ids):
         return None
-    spec_rule = next((r for r in _cross_specs() if r["id"] == rule.id), {})
-    if spec_rule.get("previous_editions") and prev.edition not in spec_rule["previous_editions"]:
+    if rule.previous_editions and prev.edition not in rule.previous_editions:
         return None
     leaves = {leaf for c in ids for leaf in _leaves(c, rep)}
     if leaves & rep.invalid or {c for c in prev_ids} & prev.invalid:
@@ -183,11 +182,6 @@ def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
         cells.append(CellRef(pc.sheet, pc.address, c, "上年/" + pc.path, prev.values.get(c)))
     return Finding(rule=rule.id, severity=rule.severity, table="cross", message=msg, cells=cells,
                    lhs=lhs, rhs=rhs, diff=round(lhs - rhs, 8))
-
-
-def _cross_specs():
-    from ..spec import data
-    return data.CROSS_YEAR_RULES
 
 
 # -- named checks -------------------------------------------------------------------
@@ -304,8 +298,7 @@ def _narrative(r, rep: Report, previous):
 
 
 def _unit_types():
-    from ..spec import data
-    return data.UNIT_TYPES
+    return UNIT_TYPES
 
 
 NAMED_CHECKS = {

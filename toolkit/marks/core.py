@@ -33,7 +33,7 @@ from .. import __version__
 from ..errors import UnreadableWorkbook
 from ..engine.findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_KEY_COL,
                        RESULTS_SHEET, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS)
-from ..spec import data as E
+from .. import spec as E
 from ..xlsx.styles import ROLE_STYLES, SEVERITY_FILLS
 from ..xlsx.reader import RawBook, RawCell, RawSheet
 
@@ -273,9 +273,9 @@ def template_fill(edition: str | None, sheet: str, address: str) -> str | None:
     (inputs, cover fields, texts) have the input fill, other cells the fill of their
     layout role; cells of a bordered merged range take the first cell's.
     """
-    if edition not in ("2019", "2021"):
+    from ..spec import EDITIONS, get_edition
+    if edition not in EDITIONS:
         return None
-    from ..spec import get_edition
     ed = get_edition(edition)
     lay = next((l for l in ed.layouts if l.name == sheet), None)
     if lay is None:
@@ -372,9 +372,9 @@ def _edition_of(book: MarkableBook) -> str | None:
 
 def _layout_merges(edition: str | None) -> dict:
     """Merged ranges of the template, by sheet (findings name the first cell of a range)."""
-    if edition not in ("2019", "2021"):
+    from ..spec import EDITIONS, get_edition
+    if edition not in EDITIONS:
         return {}
-    from ..spec import get_edition
     return {lay.name: list(lay.merges) for lay in get_edition(edition).layouts}
 
 

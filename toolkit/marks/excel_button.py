@@ -31,7 +31,7 @@ from . import core as marks
 from ..errors import XxgkError
 from ..engine.findings import NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_HEADERS, \
     RESULTS_KEY_COL, RESULTS_SHEET
-from ..spec import data as E
+from .. import spec as E
 
 TITLE = "xxgk 校验"
 LOG_FILE = Path(tempfile.gettempdir()) / "xxgk-excel-button.log"
@@ -130,13 +130,13 @@ class XlwingsBook:
 
     @staticmethod
     def _merges(sheet, name: str) -> list:
-        """The merged areas holding the first cell of a template merge (both editions).
+        """The merged areas holding the first cell of a template merge (every edition).
 
         Excel has no list of merged areas; asking at each merge of the
         template finds a merge removed or changed there.
         """
-        from ..spec import get_edition
-        firsts = {rng.split(":")[0] for ed in ("2019", "2021")
+        from ..spec import EDITIONS, get_edition
+        firsts = {rng.split(":")[0] for ed in EDITIONS
                   for lay in get_edition(ed).layouts if lay.name == name for rng in lay.merges}
         found = set()
         for first in sorted(firsts):

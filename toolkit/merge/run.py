@@ -37,7 +37,7 @@ from ..engine.findings import (SEVERITIES, CellRef, Finding, finding, findings_f
                                sort_findings)
 from ..engine.report import Report, _fmt, read_report
 from ..engine.rules import evaluate
-from ..spec import edition_for_year, get_edition
+from ..spec import DEFAULT_EDITION, edition_for_year, get_edition
 from .columns import DATA_TABLES, _column_index, data_columns, leaves, norm_name  # noqa: F401
 from ..names import name_key, tidy_name
 from .inbox import Entry, discover_inbox, load_report, next_step
@@ -498,7 +498,7 @@ class MergeResult:
     folder: str
     output: str = ""
     units: list = field(default_factory=list)  # UnitResult, file order (unreadable too)
-    edition: str = "2021"
+    edition: str = DEFAULT_EDITION
     year: int | None = None
     name: str = ""  # 单位名称 of the summary
     county: str = ""
@@ -717,7 +717,7 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
         edition = edition_for_year(target_year)
     else:
         editions = Counter(u.edition for u in readable)
-        edition = max(editions.items(), key=lambda kv: (kv[1], kv[0]))[0] if editions else "2021"
+        edition = max(editions.items(), key=lambda kv: (kv[1], kv[0]))[0] if editions else DEFAULT_EDITION
     result.year, result.edition = target_year, edition
     for u in readable:
         u.included = True

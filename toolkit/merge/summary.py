@@ -30,7 +30,7 @@ from .. import __version__
 from ..atomic import atomic_output
 from ..engine.findings import NOTE_AUTHOR, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS
 from ..engine.report import Report
-from ..spec import data as E
+from .. import spec as E
 from ..spec import get_edition
 from ..spec.catalogue import RULES
 from .columns import data_columns, norm_name
@@ -541,14 +541,7 @@ def _write_charts(wb, fmts, result, ed) -> None:
 
 def result_groups(edition: str) -> list:
     """(label, [row keys]) of the result rows （一）–（六） of table 三."""
-    results = next(item for item in E.T3_ROWS[edition] if isinstance(item, dict))
-    out = []
-    for item in results["rows"]:
-        if isinstance(item, dict):
-            out.append((item["label"], [r[0] for r in item["rows"]]))
-        elif item[0] != "results_total":
-            out.append((item[1], [item[0]]))
-    return out
+    return [(label, list(keys)) for label, keys in get_edition(edition).result_groups]
 
 
 # -- 说明 ------------------------------------------------------------------------------

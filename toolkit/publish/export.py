@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..atomic import atomic_output
 from ..engine.report import Report, _fmt, read_report
-from ..spec import data as E
+from .. import spec as E
 from ..spec.model import SheetLayout
 
 FONT = "仿宋_GB2312"
