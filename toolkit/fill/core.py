@@ -39,6 +39,7 @@ from ..atomic import OutputExistsError, atomic_output
 from ..errors import UnreadableWorkbook, XxgkError
 from .. import spec as E
 from ..spec import DEFAULT_EDITION, EDITIONS, edition_for_year, get_edition, unknown_edition_message
+from ..spec.catalogue import rule_for_check
 from ..spec.model import Cell, Edition
 
 NOTE_AUTHOR = "xxgk填报"
@@ -481,7 +482,8 @@ def _template_meta(path: Path) -> dict:
         raise FillError([f"模板文件无法使用：{exc}"]) from None
     if rep.kind != "template":
         raise FillError([f"模板文件 {path} 是汇总表，不是填报模板"])
-    broken = [f for f in rep.findings if f.rule == "S-2" and f.severity == "error"]
+    structure = rule_for_check("structure").id
+    broken = [f for f in rep.findings if f.rule == structure and f.severity == "error"]
     if broken:
         raise FillError([f"模板文件 {path} 已被改动：{broken[0].message}"])
     return {"edition": rep.edition}
