@@ -157,3 +157,20 @@ def test_sample_random_is_deterministic():
     # guards the examples above: the same seed gives the same values
     from toolkit.demo.sample import sample_values
     assert sample_values(EDITIONS[-1], random.Random(3)) == sample_values(EDITIONS[-1], random.Random(3))
+
+
+def test_one_findings_frame_for_check_and_merge(report_factory, tmp_path):
+    """check and merge give the same frame: same columns, same row for the same finding."""
+    from toolkit.engine.check import check, findings_frame
+    from toolkit.engine.findings import FRAME_COLUMNS
+    from toolkit.merge.run import merge
+    path, _ = report_factory(overrides={"t3.public.natural": "无"})
+    folder = tmp_path / "units"
+    folder.mkdir()
+    path.rename(folder / path.name)
+    cf = findings_frame(check(folder / path.name))
+    mf = merge(folder, None, workers=1).findings_frame()
+    assert list(cf.columns) == list(mf.columns) == FRAME_COLUMNS
+    keep = ["rule", "severity", "scope", "table", "sheet", "address", "message"]
+    row = cf[cf.rule == "R-2"][keep].to_dict("records")
+    assert row and row == mf[mf.rule == "R-2"][keep].to_dict("records")

@@ -185,8 +185,8 @@ def _write_tables(wb, result, ed) -> None:
         ws = wb.add_worksheet(lay.name)
         write_layout(wb, ws, lay, ed, cache, values=values, fills=fills, protect=True,
                      validations=True)
-        if lay.key == "t3":
-            ws.freeze_panes("D5")
+        if lay.freeze:
+            ws.freeze_panes(lay.freeze)
         for addr, lc in lay.cells.items():
             entries = result.contributors.get(lc.cell_id) if lc.cell_id else None
             if entries:

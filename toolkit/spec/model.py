@@ -152,6 +152,7 @@ class SheetLayout:
     col_widths: dict = field(default_factory=dict)  # letter -> width
     row_heights: dict = field(default_factory=dict)  # row -> points
     print_title_rows: str = ""  # e.g. "2:4"
+    freeze: str = ""  # first scrolling cell (panes frozen above and left of it), e.g. "D5"
     landscape: bool = False
     max_col: int = 1
     # Print and live-check furniture (toolkit.spec.live); writers render it as is.
@@ -381,6 +382,7 @@ class _Builder:
         lay.merge(3, first_lp, 3, first_lp + len(E.T3_LEGAL_PERSON_COLS) - 1)
         lay.row_heights.update({2: 24, 3: 24, 4: 30})
         lay.print_title_rows = "2:4"
+        lay.freeze = "D5"  # row labels and the three header rows stay in view
         self._t3_row = 5
 
         def emit(item, depth, path):

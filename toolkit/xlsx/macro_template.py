@@ -261,8 +261,8 @@ def _write_workbook(edition: str, python_path: str | None, vba_project: bytes) -
         ws = sheet(lay.name)
         write_layout(wb, ws, lay, ed, fmts, protect=False)
         _protect(ws, allow_resize=True)
-        if lay.key == "t3":
-            ws.freeze_panes("D5")
+        if lay.freeze:
+            ws.freeze_panes(lay.freeze)
         if lay.key in BUTTON_SHEETS:
             _add_buttons(ws, lay)
     for name, rows in ((E.SHEETS["meta"], meta_rows(ed)),

@@ -200,8 +200,9 @@ def build_template(edition: str = DEFAULT_EDITION) -> Workbook:
         ws.protection.sheet = True
         ws.protection.formatColumns = False  # let clerks widen columns
         ws.protection.formatRows = False
-    if "t3" in [l.key for l in ed.layouts]:
-        wb[E.SHEETS["t3"]].freeze_panes = "D5"
+    for lay in ed.layouts:
+        if lay.freeze:
+            wb[lay.name].freeze_panes = lay.freeze
     meta = wb.create_sheet(E.SHEETS["meta"])
     for i, (k, v) in enumerate(meta_rows(ed), start=1):
         meta.cell(i, 1, k)
