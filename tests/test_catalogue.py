@@ -97,7 +97,10 @@ def _unit(file, unit, edition=None, year=None, kind="template", values=()):
 def _merge(units, roster=()):
     res = MergeResult(folder="x", units=units, roster=list(roster))
     apply_merge_rules(res)
-    return {u.file: {f.rule for f in u.findings} for u in units}
+    out = {}
+    for u, f in res.all_findings():
+        out.setdefault(u.file if u else None, set()).add(f.rule)
+    return {**{u.file: set() for u in units}, **out}
 
 
 def test_merge_rules_fire_on_their_cases():
@@ -111,6 +114,7 @@ def test_merge_rules_fire_on_their_cases():
         _unit("戊镇.xlsx", "戊镇人民政府"),  # M-5: not on the roster
         _unit("全区汇总.xlsx", "某区", kind="summary"),  # M-7
         _unit("己镇2021年报.xlsx", "己镇人民政府"),  # nothing
+        UnitResult(file="坏.xlsx", error="文件已损坏"),  # FILE
     ], roster=["甲镇人民政府", "乙镇人民政府", "丁镇人民政府", "己镇人民政府", "某区", "庚镇人民政府",
               "辛镇人民政府"])
     assert got["甲镇.xlsx"] == {"M-1"} and got["甲镇-副本.xlsx"] == {"M-1"}
@@ -120,6 +124,12 @@ def test_merge_rules_fire_on_their_cases():
     assert got["戊镇.xlsx"] == {"M-5"}
     assert "M-7" in got["全区汇总.xlsx"]
     assert got["己镇2021年报.xlsx"] == set()
+    assert got["坏.xlsx"] == {"FILE"}
+    assert got[None] == {"M-4"}  # 庚镇 on the roster sent nothing
+    # every merge rule of the catalogue is exercised here or (M-6: needs last year's reports)
+    # in tests/test_merge.py::test_previous_year_from_folder_and_summary
+    fired = set().union(*got.values()) | {"M-6"}
+    assert fired == {r.id for r in C.RULES if r.scope == "merge"}
 
 
 def test_text_rules_fire_and_stay_quiet(report_factory, tmp_path):
