@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.spec import get_edition  # noqa: E402
+from toolkit.spec import DEFAULT_EDITION, EDITIONS, get_edition  # noqa: E402
 from toolkit.xlsx.template import write_template  # noqa: E402
 
 _RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
@@ -110,7 +110,7 @@ def content_box(pdf: Path, page: int, dpi: int, workdir: Path) -> tuple[int, int
     return x, y, min(width, right + PAD) - x, min(height, bottom + 1 + PAD) - y
 
 
-def render(edition: str = "2021", dpi: int = 100, outdir: Path = ROOT / "docs" / "img") -> list:
+def render(edition: str = DEFAULT_EDITION, dpi: int = 100, outdir: Path = ROOT / "docs" / "img") -> list:
     ed = get_edition(edition)
     titles = {lay.key: lay.cells["A1"].value for lay in ed.layouts}
     outdir.mkdir(parents=True, exist_ok=True)
@@ -136,7 +136,7 @@ def page_png(pdf: Path, page: int, dpi: int, tmp: Path, target: Path) -> Path:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--edition", default="2021", choices=["2019", "2021"])
+    ap.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
     ap.add_argument("--dpi", type=int, default=100)
     ap.add_argument("--outdir", type=Path, default=ROOT / "docs" / "img")
     args = ap.parse_args(argv)
