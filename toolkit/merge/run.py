@@ -668,7 +668,7 @@ def _notes_of(u: UnitResult) -> str:
 
 
 def _file_finding(u: UnitResult) -> Finding:
-    return finding("FILE", table="file", cells=[CellRef(u.display, "")],
+    return finding("FILE", "merge", table="file", cells=[CellRef(u.display, "")],
                    reason=u.error + (f"。{u.next_step}" if u.next_step else ""))
 
 

@@ -418,12 +418,12 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
             ws.set_row(row, 14 * min(len(message) // 44 + 1, 20))
         row += 1
 
-    for u in result.unreadable:
-        line("", u.display, TABLE_LABELS["file"], "", "FILE", "error",
-             f"无法读取，未计入汇总：{u.error}" + (f"。{u.next_step}" if u.next_step else ""))
-    for name in result.missing:
-        line(name, "（未报送）", TABLE_LABELS["file"], "", "M-4", "error",
-             f"名单中的单位“{name}”没有报送工作簿（或封面单位名称与名单不一致）")
+    for u, f in result.all_findings():  # unreadable files (FILE), then roster units missing (M-4)
+        if u is not None and u.readable:
+            continue
+        unit = "" if u is not None else f.cells[0].value
+        line(unit, u.display if u is not None else "（未报送）", TABLE_LABELS.get(f.table, f.table),
+             "", f.rule, f.severity, f.message)
     for ui, u in enumerate(result.units):
         if not u.readable:
             continue
