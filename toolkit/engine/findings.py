@@ -141,5 +141,7 @@ RESULTS_SHEET = "校验结果"
 RESULTS_HEADER_ROW = 2
 RESULTS_HEADERS = ["序号", "级别", "规则", "表", "单元格", "问题说明",
                    "情况说明（核实项请在此填写，至少6个字）", "键"]
+RESULTS_SEVERITY_COL = 2  # B, filled with the severity's colour
+RESULTS_LINK_COL = 5  # E, the cells: a link to the first one
 RESULTS_EXPLANATION_COL = 7  # G, unlocked for the clerk
 RESULTS_KEY_COL = 8  # H

@@ -30,7 +30,7 @@ from pathlib import Path
 from . import core as marks
 from ..errors import XxgkError
 from ..engine.findings import NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_HEADERS, \
-    RESULTS_KEY_COL, RESULTS_SHEET
+    RESULTS_KEY_COL, RESULTS_LINK_COL, RESULTS_SEVERITY_COL, RESULTS_SHEET
 from .. import spec as E
 
 TITLE = "xxgk 校验"
@@ -291,13 +291,13 @@ class XlwingsBook:
             ws.range(f"{letter}:{letter}").column_width = width
         for r, row in enumerate(rows, start=first):
             ws.range((r, 1)).row_height = marks.results_row_height(row.values)
-            ws.range((r, 2)).color = _rgb(marks.SEVERITY_FILLS[row.severity])
+            ws.range((r, RESULTS_SEVERITY_COL)).color = _rgb(marks.SEVERITY_FILLS[row.severity])
             if row.link and row.link[0] in self.sheet_names():
                 sheet, addr = row.link
-                ws.api.Hyperlinks.Add(Anchor=ws.range((r, 5)).api, Address="",
+                ws.api.Hyperlinks.Add(Anchor=ws.range((r, RESULTS_LINK_COL)).api, Address="",
                                       SubAddress=f"'{sheet}'!{addr}",
                                       ScreenTip=f"转到 {sheet}!{addr}",
-                                      TextToDisplay=str(row.values[4]))
+                                      TextToDisplay=str(row.values[RESULTS_LINK_COL - 1]))
         for col in (RESULTS_KEY_COL, marks.RESULTS_RECORD_COL):
             letter = get_column_letter(col)
             ws.range(f"{letter}:{letter}").api.EntireColumn.Hidden = True
