@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .spec import EDITIONS, get_edition
-from .spec.catalogue import CATALOGUE, SEVERITY_LABELS
+from .spec.catalogue import CATALOGUE, SCOPES, SEVERITY_LABELS
 from .spec.model import LinearRule
 
 from .spec.examples import BREAKING_EXAMPLES as SCENARIOS  # noqa: E402  (one per rule)
@@ -143,7 +143,8 @@ def rules_markdown() -> str:
         sev = SEVERITY_LABELS[r.severity]
         eds_text = "、".join(eds)
         lines.append(f"| {r.id} | {sev} | {eds_text} | {r.title} |")
-        details += [f"## {r.id}　{r.title}", "", f"- 级别：{sev}", f"- 适用版本：{eds_text}"]
+        details += [f"## {r.id}　{r.title}", "", f"- 级别：{sev}", f"- 适用版本：{eds_text}",
+                    f"- 检查范围：{SCOPES[r.scope]}"]
         if formula:
             details.append(f"- 算式：{formula}")
         fold = linear[first][0].fold_into if first else ""
