@@ -179,3 +179,27 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_every_package_says_what_it_owns(pkg):
     doc = ast.get_docstring(ast.parse((TOOLKIT / pkg / "__init__.py").read_text(encoding="utf-8")))
     assert doc and len(doc) >= 40, f"toolkit/{pkg}/__init__.py needs a docstring saying what it owns"
+
+
+def _spec_exports() -> set:
+    tree = ast.parse((TOOLKIT / "spec" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+def test_modules_use_only_what_spec_exports():
+    """``from .. import spec as E`` then ``E.NAME``: NAME must be part of the spec's API
+    (``toolkit/spec/__init__.py`` ``__all__``), not raw data reached through it."""
+    exported = _spec_exports() | {"catalogue", "model", "examples", "claims"}
+    bad = []
+    for name, path in outside_spec():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                   for a in n.names if a.name == "spec" and _resolve(name, path, n) == "toolkit"}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in aliases \
+                    and n.attr not in exported:
+                bad.append(f"{path.name}:{n.lineno}: spec.{n.attr}")
+    assert not bad, bad
