@@ -26,6 +26,17 @@ EDITION_KEYS = {
     for k, v in zip(node.keys, node.values)
     if isinstance(k, ast.Constant) and k.value == "key" and isinstance(v, ast.Constant)
 }
+# Years at which the editions change (first and last report years, ±1): a comparison with one
+# of them outside the spec is an edition decision (``year <= 2020``) the registry should make.
+# Plausibility bounds (2000 <= year <= 2100) are not edition decisions.
+BOUNDARY_YEARS = {
+    y + d
+    for node in ast.walk(_DATA) if isinstance(node, ast.Dict)
+    for k, v in zip(node.keys, node.values)
+    if isinstance(k, ast.Constant) and k.value in ("first_year", "last_year")
+    and isinstance(v, ast.Constant) and isinstance(v.value, int)
+    for y in [v.value] for d in (-1, 0, 1)
+}
 SEVERITIES = {"error", "verify", "hint"}
 
 
@@ -70,6 +81,7 @@ def imports_of(name: str, path: Path, known: dict) -> set:
 
 def test_edition_keys_found():
     assert len(EDITION_KEYS) >= 2, EDITION_KEYS
+    assert {2019, 2020, 2021} <= BOUNDARY_YEARS, BOUNDARY_YEARS
 
 
 def test_spec_data_is_imported_only_by_spec():
@@ -99,7 +111,7 @@ def _literal_offences(path: Path) -> list:
                 out.append(f"{path.name}:{node.lineno}: edition key {node.value!r}")
         if isinstance(node, ast.Compare):
             for c in [node.left, *node.comparators]:
-                if isinstance(c, ast.Constant) and isinstance(c.value, int) and 1990 <= c.value <= 2100:
+                if isinstance(c, ast.Constant) and isinstance(c.value, int) and c.value in BOUNDARY_YEARS:
                     out.append(f"{path.name}:{node.lineno}: year comparison with {c.value}")
         if isinstance(node, ast.keyword) and node.arg == "severity" and isinstance(node.value, ast.Constant):
             out.append(f"{path.name}:{node.lineno}: severity literal {node.value.value!r}")
