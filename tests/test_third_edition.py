@@ -38,6 +38,14 @@ def _t3_rows():
 @pytest.fixture
 def third_edition(monkeypatch):
     """Register edition 2025 (data only, as a future edition would be added)."""
+    # The commands' --help texts are built when their modules are imported: import them all
+    # first, so that no help text of the real editions is built while 2025 is registered.
+    import importlib
+    import pkgutil
+
+    import toolkit.cli
+    for m in pkgutil.iter_modules(toolkit.cli.__path__):
+        importlib.import_module(f"toolkit.cli.{m.name}")
     monkeypatch.setitem(E.T2_BLOCKS, NEW, E.T2_BLOCKS[PREV])
     monkeypatch.setitem(E.T3_ROWS, NEW, _t3_rows())
     monkeypatch.setitem(E.T3_RESULT_ROWS, NEW, E.T3_RESULT_ROWS[PREV] + [ROW[0]])
