@@ -88,6 +88,11 @@ def test_spec_data_is_imported_only_by_spec():
     known = modules()
     offenders = [(n, m) for n, p in outside_spec() for m in imports_of(n, p, known)
                  if m == "toolkit.spec.editions"]
+    for n, p in outside_spec():  # the alias toolkit.spec.data (kept for tests)
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and _resolve(n, p, node) == "toolkit.spec" \
+                    and any(a.name in ("data", "editions") for a in node.names):
+                offenders.append((n, "toolkit.spec.data"))
     assert not offenders, f"modules outside toolkit/spec reading the raw spec data: {offenders}"
 
 

@@ -19,6 +19,9 @@ from .model import (COVER_INSTRUCTIONS, COVER_TITLE, DEFAULT_EDITION, EDITION_RO
                     edition_info, get_edition, register_edition, unknown_edition_message,
                     unregister_edition)
 
+from . import editions as data  # noqa: E402  the raw data, for tests only: no toolkit module outside
+#                                 spec may use it (tests/test_spec_boundary.py)
+
 __all__ = [
     "COVER_INSTRUCTIONS", "COVER_TITLE", "DEFAULT_EDITION", "EDITION_ROW_VARIANTS", "FIRST_YEAR", "EDITIONS", "INFO_FIELDS",
     "LABEL_VARIANTS", "NUMERIC_TYPES", "SECTION_TITLES", "SEVERITY_LABELS", "SHEETS",
