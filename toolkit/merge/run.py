@@ -153,14 +153,13 @@ class UnitResult:
 
     @property
     def verdict(self) -> str:
-        if not self.readable:
-            return "unreadable"
-        c = self.counts
-        return "fail" if c["error"] else ("verify" if c["verify"] else "pass")
+        """The same verdict as ``check`` (explained 核实 findings pass)."""
+        from ..engine.verdict import verdict
+        return verdict(self.findings, self.readable)
 
     @property
     def verdict_label(self) -> str:
-        from ..engine.check import VERDICTS
+        from ..engine.verdict import VERDICTS
         return VERDICTS[self.verdict]
 
 
