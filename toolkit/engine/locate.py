@@ -251,7 +251,7 @@ def _t3_cols():
 
 def _num(x):
     x = Fraction(x)
-    return int(x) if x.denominator == 1 else x
+    return int(x) if x.denominator == 1 else float(x)
 
 
 def _residuals(sys_: System, values: dict) -> dict:
