@@ -107,6 +107,26 @@ def _fmt_fix(fix, rep: Report, with_label: bool = True) -> str:
     return f"{c.address}{label}应为 {_fmt(fix.value)}"
 
 
+def _evidence_note(cause, loc, rep: Report) -> str:
+    """Which figures of the narrative / last year made some cells less likely (not listed)."""
+    need = set(cause.rules)
+    touching = {c for c, idx in loc.system.cell_rules.items() if need <= set(idx)}
+    offered = {fx.cell for fx in cause.fixes}
+    notes = []
+    for coef, figure, what in getattr(loc.evidence, "targets", []):
+        before = sum(k * rep.values.get(c, 0) for c, k in coef.items())
+        spared = (set(coef) & touching) - offered
+        if before == figure and spared:
+            cells = "、".join(rep.spec.by_id[c].address for c in sorted(spared, key=_order(rep))[:4])
+            notes.append(f"{cells}{'等' if len(spared) > 4 else ''}与{what}相符，可能性较小，未列出")
+    return f"（{'；'.join(notes)}）" if notes else ""
+
+
+def _order(rep: Report):
+    index = {c.id: i for i, c in enumerate(rep.spec.cells)}
+    return lambda cid: index.get(cid, 0)
+
+
 def cause_finding(cause, loc, rep: Report, per_rule: dict, findings: list) -> Finding:
     """One finding for one cause: the culprit (or its equally likely alternatives),
     the value that makes every hard rule hold, and the rules it breaks."""
@@ -160,6 +180,7 @@ def cause_finding(cause, loc, rep: Report, per_rule: dict, findings: list) -> Fi
             shown = [_fmt_fix(fx, rep) for fx in cause.fixes[:MAX_LISTED]]
             more = f"等 {len(cause.fixes)} 格" if len(cause.fixes) > MAX_LISTED else ""
             msg += f"。以下任一格可能有误（改动其中一格即可使勾稽关系都成立）：{'；'.join(shown)}{more}"
+        msg += _evidence_note(cause, loc, rep)
         first = [anchor]
     cells = first + [c for c in operands if c not in first] + [c for c in fix_cells
                                                                if c not in first and c not in operands]
