@@ -37,7 +37,6 @@ W_BASE = 1.0
 W_OVERWRITTEN = 0.5  # a total typed over its formula
 W_TEXT = 0.8  # a number typed as text
 W_FAR = 0.8  # far from last year's value
-W_SPEC_CULPRIT = 0.8  # named by a failing rule's ``culprit`` in the spec (四 when T3-5 fails)
 P_BREAKS_CONFIRMED = 0.5  # the set changes a figure the narrative / last year confirms
 B_MEETS_FIGURE = 0.3  # the set makes a figure agree with the narrative / last year
 EPS = 1e-9
@@ -332,10 +331,6 @@ def locate(rep, previous=None, read_findings=()) -> Location:
     res = _residuals(sys_, values)
     failing = [i for i, hr in enumerate(sys_.rules) if _violated(hr, res[i])]
     ev = evidence(rep, previous, read_findings) if failing else Evidence({})
-    for i in failing:  # a rule of the spec that names its likely culprit when it fails (T3-5)
-        c = sys_.rules[i].rule.culprit
-        if c in ev.weights:
-            ev.weights[c] *= W_SPEC_CULPRIT
     causes, unexplained = [], []
     by_comp: dict = {}
     for i in failing:

@@ -154,16 +154,15 @@ def cause_finding(cause, loc, rep: Report, per_rule: dict, findings: list) -> Fi
         own = [r for r, i in zip(rules, cause.rules)
                if not set(loc.system.rules[i].coef) & others] or rules
         own += [r for r in rules if r not in own]
-        msg = f"{c.ref}（{c.label}）：{c.address} 应为 {_fmt(fx.value)}（{_why(fx.cell, own, rep)}）"
-        if fx.cell in rep.overwritten:
-            formula = ed.layout(next(l.key for l in ed.layouts if l.name == c.sheet)).cells[c.address].value
-            msg += f"；合计公式“{formula}”被改写为数值 {_fmt(fx.current)}，请恢复公式"
-            s2 = next((f for f in findings if f.rule == "S-2" and f.culprit == fx.cell), None)
-            if s2 is not None:  # the typed-over formula is the same cause: one finding
-                findings.remove(s2)
-                rule_id = "S-2"
+        suggestion = f"{c.address} 应为 {_fmt(fx.value)}（{_why(fx.cell, own, rep)}）"
+        s2 = next((f for f in findings if f.rule == "S-2" and f.culprit == fx.cell), None)
+        if fx.cell in rep.overwritten and s2 is not None:
+            # The typed-over (or changed) formula is the same cause: one finding, S-2's words first.
+            findings.remove(s2)
+            rule_id = "S-2"
+            msg = f"{s2.message.rstrip('。')}。{suggestion}"
         else:
-            msg += f"，现为 {_fmt(fx.current)}"
+            msg = f"{c.ref}（{c.label}）：{suggestion}，现为 {_fmt(fx.current)}"
         msg += f"。由此不成立的勾稽关系：{broken}" if broken else ""
         first = [fx.cell]
     else:
