@@ -411,8 +411,9 @@ def alert_text(result) -> str:
              + (f"（未说明 {c['unexplained_verify']} 项）" if c["verify"] else ""),
              f"提示 {c['hint']} 项"]
     lines = [f"{head}：{'，'.join(parts)}。",
-             "问题单元格已加批注和底色（" + "，".join(
+             "最可能填错的单元格已加深色底色和批注（" + "，".join(
                  f"{SEVERITY_COLOURS[s]}={SEVERITY_LABELS[s]}" for s in SEVERITY_COLOURS) + "），"
+             "批注中写明应填的数；同一勾稽关系的其他格子只有浅色底色。"
              f"全部问题见“{RESULTS_SHEET}”工作表。"]
     if c["error"]:
         lines.append("“错误”必须改正；改正后请再次点击“校验”。")
