@@ -209,20 +209,22 @@ def evidence(rep, previous=None, read_findings=()) -> Evidence:
                 out[c] = out.get(c, 0) + k
         return {c: k for c, k in out.items() if k}
 
-    # The unit's own narrative (rule T3-7's figures): 收到申请 N 件 is 一 (or 一+二).
-    rule = next((r for r in ed.other_rules if r.get("check") == "text_figures"), None)
-    text = rep.texts.get(rule["cell"].split(".", 1)[1], "") if rule else ""
-    for fig in (rule or {}).get("figures", []) if text else []:
-        pattern = "(?:" + "|".join(map(re.escape, fig["words"])) + r")[^。；;，,\d]{0,15}?(\d+)\s*件"
-        m = re.search(pattern, text)
-        if not m:
+    # The unit's own narrative: figures the 正文 states about table quantities
+    # (toolkit.engine.narrative; 收到申请 N 件 is 一, or 一+二, …).
+    from .rules import narrative_of
+    try:
+        claims = narrative_of(rep, previous)[0] if rep.kind == "template" else []
+    except Exception:  # noqa: BLE001 — evidence is optional; never fail a check for it
+        claims = []
+    for cl in claims:
+        if cl.kind != "figure" or cl.value is None or cl.agrees is None:
             continue
-        quoted = int(m.group(1))
-        sums = [cells for cells in fig["sums"] if all(c in ed.by_id for c in cells)]
-        matching = [cells for cells in sums
-                    if abs(sum(rep.values.get(c, 0) for c in cells) - quoted) < EPS]
-        for cells in (matching or sums)[:1]:
-            targets.append((coef_of(cells), quoted, f"正文“{m.group(0)}”"))
+        readings = [cells for cells, v in cl.alternatives if v is not None
+                    and abs(v - cl.value) < EPS] if cl.agrees else [cl.cells]
+        for cells in readings[:1]:
+            coef = coef_of(cells)
+            if coef:
+                targets.append((coef, Fraction(cl.value), f"正文“{cl.figure}”"))
     if previous is not None:
         for c in list(w):
             cell = ed.by_id[c]
