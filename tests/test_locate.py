@@ -158,3 +158,39 @@ def test_narrative_and_last_year_are_evidence(tmp_path):
     path, _ = make_report(tmp_path / "n2.xlsx", values=v, texts=texts)
     f = next(f for f in _causes(check(path)) if "T3-1" in f.rules)
     assert f.culprit == "t3.new.natural" and f.suggested == 6, f.message
+
+
+def _zeros(**values):
+    v = {c.id: 0 for c in get_edition("2021").inputs()}
+    v.update(values)
+    return v
+
+
+SILENT = {"overview": "总体情况正文。", "problems": "无。", "other": "本年度未收取信息处理费。"}
+
+
+def test_a_number_typed_as_text_is_the_likelier_culprit(tmp_path):
+    from conftest import make_report
+    v = _zeros(**{"t3.new.natural": 5, "t3.public.natural": 6})
+    path, _ = make_report(tmp_path / "plain.xlsx", values=v, texts=dict(SILENT))
+    f = next(f for f in _causes(check(path)) if "T3-1" in f.rules)
+    assert not f.culprit and len(f.candidates) == 3  # 一, 二 or （一）: the rules cannot tell
+    path, _ = make_report(tmp_path / "text.xlsx", values=v, texts=dict(SILENT),
+                          overrides={"t3.public.natural": "6"})
+    f = next(f for f in _causes(check(path)) if "T3-1" in f.rules)
+    assert f.culprit == "t3.public.natural" and f.suggested == 5, f.message
+
+
+def test_a_value_far_from_last_year_is_the_likelier_culprit(tmp_path):
+    from conftest import make_report
+    v = _zeros(**{"t3.new.natural": 20, "t3.public.natural": 21})
+    path, _ = make_report(tmp_path / "now.xlsx", values=v, texts=dict(SILENT))
+    near, _ = make_report(tmp_path / "near.xlsx", values=_zeros(**{"t3.new.natural": 20,
+                                                                  "t3.public.natural": 19}))
+    far, _ = make_report(tmp_path / "far.xlsx", values=_zeros(**{"t3.new.natural": 20,
+                                                                "t3.public.natural": 5}))
+    f = next(f for f in _causes(check(path, previous=near)) if "T3-1" in f.rules)
+    assert not f.culprit and {c["cell"] for c in f.candidates} == {"t3.new.natural",
+                                                                   "t3.public.natural"}
+    f = next(f for f in _causes(check(path, previous=far)) if "T3-1" in f.rules)
+    assert f.culprit == "t3.public.natural" and f.suggested == 20, f.message
