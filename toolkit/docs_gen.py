@@ -106,7 +106,8 @@ def example_messages(workdir: Path) -> dict:
         result = run_scenario(rule_id, scenario, workdir, n)
         known = set(out.get(rule_id, []))
         fold = {r.id: r.fold_into for r in get_edition(scenario[0]).rules if r.fold_into}
-        hits = [f for f in result.findings if f.rule == rule_id
+        # A rule may be reported inside the finding of its cause (f.rules lists them all).
+        hits = [f for f in result.findings if rule_id in f.rules
                 and f.message.replace(str(workdir) + "/", "") not in known]
         if not hits and rule_id in fold:  # reported inside the implying rule's finding
             hits = [f for f in result.findings if f.rule == fold[rule_id] and "其中" in f.message]
@@ -131,6 +132,14 @@ def rules_markdown() -> str:
         "",
         "“示例”是校验程序对一个恰好违反该规则的示例工作簿给出的原文。",
         "",
+        "**一个原因，一条问题。** 勾稽关系（级别为“错误”的算式规则）不成立时，校验程序先找出"
+        "“改动最少的格子就能让所有勾稽关系都成立”的那一格（或两格），并算出它应填的数，"
+        "例如“D28 应为 7（按（一）至（六）各项之和）”；同一个错格引起的几条规则不成立"
+        "（本列、总计列、（七）总计行）合成一条问题，列出它破坏的每条规则，“错误”项数按原因计。"
+        "几个格子同样可能时，不硬猜，而是列出“以下任一格可能有误”。判断可能性时参考："
+        "被改写为数值的合计格、以文本形式填写的数字、与上年相差很大的数更可能有误；"
+        "改动后会与正文所述件数或上年报告的“结转下年度”不一致的格子可能性较小。",
+        "",
     ]
     lines += ["| 规则 | 级别 | 适用版本 | 内容 |", "|---|---|---|---|"]
     details = []
@@ -150,7 +159,7 @@ def rules_markdown() -> str:
         fold = linear[first][0].fold_into if first else ""
         if fold:
             details.append(f"- 说明：这条规则在 {fold} 成立时必然成立，因此不单独列出，"
-                           f"而是并入同一范围的 {fold} 问题，并指出最可能出错的格子")
+                           f"而是与 {fold} 一起并入出错格子的那一条问题")
         details += [f"- 示例：`{m}`" for m in examples.get(r.id, [])] or ["- 示例：（无）"]
         details.append("")
     lines += ["", *details]

@@ -153,14 +153,13 @@ class UnitResult:
 
     @property
     def verdict(self) -> str:
-        if not self.readable:
-            return "unreadable"
-        c = self.counts
-        return "fail" if c["error"] else ("verify" if c["verify"] else "pass")
+        """The same verdict as ``check`` (explained 核实 findings pass)."""
+        from ..engine.verdict import verdict
+        return verdict(self.findings, self.readable)
 
     @property
     def verdict_label(self) -> str:
-        from ..engine.check import VERDICTS
+        from ..engine.verdict import VERDICTS
         return VERDICTS[self.verdict]
 
 
@@ -503,7 +502,8 @@ class MergeResult:
     name: str = ""  # 单位名称 of the summary
     county: str = ""
     totals: dict = field(default_factory=dict)  # cell id -> summed value (inputs and totals)
-    contributors: dict = field(default_factory=dict)  # cell id -> [(unit name, rules)] with errors
+    # cell id -> [marks.summary.Doubt]: included units whose likely wrong inputs feed the cell
+    contributors: dict = field(default_factory=dict)
     roster: list = field(default_factory=list)
     missing: list = field(default_factory=list)  # roster names without a workbook
     unexpected: list = field(default_factory=list)  # UnitResult not on the roster
@@ -859,23 +859,9 @@ def sum_units(result: MergeResult) -> None:
     for cid in ed.formulas:
         total(cid)
     result.totals = {cid: (inputs[cid] if cid in inputs else totals[cid]) for cid in cols}
-    # Which included units have errors touching each summary cell.
-    touched: dict = {}
-    for u in result.included:
-        rules_by_cell: dict = {}
-        for f in u.findings:
-            if f.severity != "error":
-                continue
-            for cid in involved_cells(f):
-                rules_by_cell.setdefault(cid, set()).add(f.rule)
-        if not rules_by_cell:
-            continue
-        for cid in cols:
-            hit = set()
-            for leaf in leaves(result.edition, cid) | {cid}:
-                hit |= rules_by_cell.get(leaf, set())
-            if hit:
-                touched.setdefault(cid, []).append((u.name, sorted(hit)))
+    # Which summary cells an error of an included unit reaches (toolkit.marks.summary).
+    from ..marks.summary import summary_doubts
+    touched = summary_doubts(result.included, ed, cols)
     result.contributors = touched
 
 

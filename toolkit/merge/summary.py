@@ -37,6 +37,7 @@ from .columns import data_columns, norm_name
 from ..xlsx.styles import FONT, LABEL_FILL, SEVERITY_FILLS
 from ..xlsx.template import META_KEYS
 from ..xlsx.layout import FormatCache, write_layout
+from ..marks.summary import detail_plan, doubt_text
 
 DETAIL = "明细"
 ISSUES = "问题清单"
@@ -169,13 +170,6 @@ def summary_info(result) -> dict:
     return info
 
 
-def _contributor_note(entries: list) -> str:
-    names = [f"{name}（{'、'.join(rules)}）" for name, rules in entries]
-    shown = "、".join(names[:30]) + (f"等 {len(names)} 个单位" if len(names) > 30 else "")
-    return (f"{NOTE_AUTHOR}：以下计入汇总的单位在与本格有关的数据中有错误，汇总数可能不准确："
-            f"{shown}。详见“{ISSUES}”和“{DETAIL}”工作表。")
-
-
 def _write_tables(wb, result, ed) -> None:
     cache = FormatCache(wb)
     values = dict(result.totals)
@@ -191,7 +185,7 @@ def _write_tables(wb, result, ed) -> None:
             entries = result.contributors.get(lc.cell_id) if lc.cell_id else None
             if entries:
                 row, col = xlsxwriter.utility.xl_cell_to_rowcol(addr)
-                _note(ws, row, col, _contributor_note(entries))
+                _note(ws, row, col, doubt_text(entries, ed))
 
 
 # -- 明细 ------------------------------------------------------------------------------
@@ -199,20 +193,6 @@ def _write_tables(wb, result, ed) -> None:
 
 def _group_label(c) -> str:
     return f"{TABLE_LABELS[c.table]} {c.row_label}"
-
-
-def detail_targets(u, f, col_of: dict, same_edition: bool) -> list:
-    """0-based 明细 columns a finding of unit ``u`` is shown on."""
-    cols = []
-    for ref in f.cells:
-        cid = ref.cell_id
-        if not cid or str(ref.path).startswith("上年/"):
-            continue
-        if cid in _INFO_COLUMN:
-            cols.append(LEAD_COL[_INFO_COLUMN[cid]])
-        elif same_edition and cid in col_of:
-            cols.append(col_of[cid])
-    return sorted(set(cols)) or [LEAD_COL["verdict"]]
 
 
 def _streaming_sheet(wb, name: str):
@@ -273,16 +253,13 @@ def _write_detail(wb, fmts, result, ed) -> dict:
         if not u.readable:
             continue
         same = u.edition == ed.key
-        marks: dict = {}
-        for fi, f in enumerate(u.findings):
-            targets = detail_targets(u, f, col_of, same)
-            positions[(ui, fi)] = (row, targets[0])
-            for col in targets:
-                marks.setdefault(col, []).append(f)
+        marks, links = detail_plan(u, col_of, same, LEAD_COL, _INFO_COLUMN)
+        for fi, col in links.items():
+            positions[(ui, fi)] = (row, col)
 
         def fmt(col, base):
-            fs = marks.get(col)
-            return fmts.get(base, SEVERITY_FILLS[_worst(fs)]) if fs else (plain if base == "cell" else num)
+            mark = marks.get(col)
+            return fmts.get(base, mark.fill) if mark else (plain if base == "cell" else num)
 
         counts = u.counts
         lead_values = {
@@ -302,8 +279,9 @@ def _write_detail(wb, fmts, result, ed) -> dict:
             for i, v in enumerate(u.values):
                 col = FIRST_DATA_COL + i
                 ws.write_number(row, col, v, fmt(col, "num"))
-        for col, fs in marks.items():
-            _note(ws, row, col, _note_text(fs))
+        for col, mark in marks.items():
+            if mark.notes:
+                _note(ws, row, col, _note_text(mark.notes))
         row += 1
     ws.freeze_panes(DETAIL_FIRST_ROW, 1)
     ws.set_landscape()
@@ -428,7 +406,7 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
         if not u.readable:
             continue
         for fi, f in enumerate(u.findings):
-            first = next((c for c in f.cells if c.address), None)
+            first = f.focus if f.focus is not None and f.focus.address else None
             pos = positions.get((ui, fi))
             link = xl_rowcol_to_cell(*pos) if pos else None
             line(u.name, u.display, TABLE_LABELS.get(f.table, f.table),
