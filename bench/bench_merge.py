@@ -36,10 +36,10 @@ from make_workbooks import generate  # noqa: E402
 
 from toolkit import __version__  # noqa: E402
 from toolkit.merge.run import merge  # noqa: E402
-from toolkit.spec import get_edition  # noqa: E402
+from toolkit.spec import DEFAULT_EDITION, get_edition  # noqa: E402
 
 
-def naive_baseline(files: list, edition: str = "2021") -> float:
+def naive_baseline(files: list, edition: str = DEFAULT_EDITION) -> float:
     """Seconds to load ``files`` with openpyxl and concat their data cells in pandas."""
     import openpyxl
     import pandas as pd

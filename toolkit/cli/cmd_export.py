@@ -3,6 +3,7 @@
 import click
 
 from ..engine.check import check
+from ..engine.verdict import may_export
 from ..outputs import terminal_text
 from ..publish.export import default_output_name, export_docx, narrative_findings
 from .common import fix_output, friendly_errors
@@ -32,7 +33,7 @@ def command(workbook, output, force, allow_errors):
     result = check(workbook)
     if not result.readable:
         raise click.ClickException(f"{workbook}：{result.error}")
-    if result.counts["error"] and not allow_errors:
+    if not may_export(result.findings) and not allow_errors:
         raise click.ClickException(
             f"校验发现 {result.counts['error']} 项错误，请先改正（xxgk check {workbook}），"
             "或加 --allow-errors 强制导出")

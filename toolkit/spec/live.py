@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from . import editions as E
+from .sheet import SheetLayout
 
 CHECK_SHEET = E.SHEETS["checks"]
 PASS, FAIL, VERIFY, UNDECIDED = "通过", "不符", "请核实", "未判断"
@@ -181,7 +182,6 @@ def _or_blank(ref: str) -> str:
 
 
 def _check_sheet(ed):
-    from .model import SheetLayout
     lay = SheetLayout(CHECK_SHEET, "checks")
     lay.col_widths = {"A": 6, "B": 8, "C": 58, "D": 10, "E": 10, "F": 10, "G": 8}
     lay.put(1, 1, "校验：勾稽关系自动核对（随填随算，不需要宏或 Python）", "title")
@@ -363,7 +363,7 @@ def _lighting(ed) -> None:
             addrs = compress([ed.by_id[t.cell].address for t in rule.lhs + rule.rhs])
             status = FAIL_STATUS[rule.severity]
             lay.conditional.append((" ".join(addrs), f'{q(CHECK_SHEET)}$F${row}="{status}"',
-                                    "error" if status == FAIL else "verify"))
+                                    "rule_error" if status == FAIL else "rule_verify"))
             row += 1
 
 
