@@ -7,9 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-
-class OutputExistsError(FileExistsError):
-    """Raised when an output exists and overwriting was not asked for."""
+from .outputs import OutputExistsError, check_output  # noqa: F401 — OutputExistsError is re-exported
 
 
 @contextlib.contextmanager
@@ -24,7 +22,6 @@ def atomic_output(path: str | Path, force: bool = False, inputs=()):
     half-written one.  The temporary file keeps the target's suffix so
     writers that look at the extension (openpyxl, XlsxWriter) behave.
     """
-    from .outputs import check_output
     path = check_output(path, inputs, force)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~xxgk-", suffix=path.suffix, dir=path.parent)

@@ -22,6 +22,10 @@ from pathlib import Path
 from .errors import XxgkError
 
 
+class OutputExistsError(FileExistsError):
+    """Raised when an output exists and overwriting was not asked for (also ``toolkit.atomic``'s)."""
+
+
 class OutputIsInputError(XxgkError):
     """The output would replace one of the inputs."""
 
@@ -51,10 +55,9 @@ def check_output(output: str | Path, inputs=(), force: bool = False) -> Path:
 
     Raises :class:`OutputIsInputError` when ``output`` is one of ``inputs``
     (paths; ``None`` and non-paths are ignored) and
-    :class:`~toolkit.atomic.OutputExistsError` when it exists and ``force``
+    :class:`OutputExistsError` when it exists and ``force``
     is false.
     """
-    from .atomic import OutputExistsError
     output = Path(output)
     for src in inputs or ():
         if isinstance(src, (str, os.PathLike)) and str(src) and same_file(output, src):
