@@ -5,27 +5,7 @@ import sys
 import click
 
 from ..merge.run import DEFAULT_TIMEOUT, merge
-from .common import echo_json, friendly_errors
-
-
-def progress_printer(enabled: bool):
-    """A progress callback drawing one line on stderr (or None)."""
-    if not enabled:
-        return None
-    state = {"last": -1}
-
-    def show(done: int, total: int) -> None:
-        pct = done * 100 // max(total, 1)
-        if pct == state["last"] and done != total:
-            return
-        state["last"] = pct
-        bar = "█" * (pct // 4) + "░" * (25 - pct // 4)
-        sys.stderr.write(f"\r检查中 {bar} {done}/{total}（{pct}%）")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
+from .common import echo_json, friendly_errors, progress_printer  # noqa: F401 (re-exported)
 
 
 @click.command("merge")

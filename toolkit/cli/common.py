@@ -42,3 +42,23 @@ def friendly_errors(fn):
 
 def echo_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def progress_printer(enabled: bool):
+    """A progress callback drawing one line on stderr (or None)."""
+    if not enabled:
+        return None
+    state = {"last": -1}
+
+    def show(done: int, total: int) -> None:
+        pct = done * 100 // max(total, 1)
+        if pct == state["last"] and done != total:
+            return
+        state["last"] = pct
+        bar = "█" * (pct // 4) + "░" * (25 - pct // 4)
+        sys.stderr.write(f"\r检查中 {bar} {done}/{total}（{pct}%）")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show

@@ -109,6 +109,40 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
 
 
+def check_task(path: str, previous: Report | None, timeout: float) -> CheckResult:
+    """One file of ``check_files`` (runs in a pool worker); never raises."""
+    from ..merge.run import guarded
+
+    def body():
+        rep = read_report(path)
+        return CheckResult(file=str(path), report=rep, findings=evaluate(rep, previous or None))
+
+    return guarded(path, timeout, body, _unreadable)
+
+
+def _unreadable(path: str, reason: str) -> CheckResult:
+    return CheckResult(file=str(path), error=reason)
+
+
+check_task.unreadable = _unreadable
+
+
+def check_files(paths: list, previous: str | Path | Report | None = None, strict: bool = False,
+                workers: int | None = None, timeout: float | None = None,
+                progress=None) -> list[CheckResult]:
+    """Check many workbooks in the process pool ``merge`` uses (same per-file
+    timeout, same progress callback); results in the order of ``paths``.
+    Raises :class:`UnreadableWorkbook` only when ``previous`` cannot be read."""
+    from ..merge.run import DEFAULT_TIMEOUT, run_checks
+    prev = read_report(previous) if isinstance(previous, (str, Path)) else previous
+    results = run_checks(paths, prev, workers=workers,
+                         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                         progress=progress, task=check_task)
+    for r in results:
+        r.strict = strict
+    return results
+
+
 def findings_frame(results):
     """A pandas DataFrame of findings, one row per finding (``findings.FRAME_COLUMNS``)."""
     if isinstance(results, CheckResult):

@@ -135,15 +135,16 @@ def unit_from_report(path: str, rep: Report, findings: list) -> UnitResult:
 
 _PREVIOUS: dict = {}  # norm unit name -> Report of last year (set per worker)
 _TIMEOUT: float = DEFAULT_TIMEOUT
+_TASK = None  # what a worker does with one path (None: check_unit)
 
 
 class _Timeout(Exception):
     pass
 
 
-def _init_worker(previous: dict, timeout: float) -> None:
-    global _PREVIOUS, _TIMEOUT
-    _PREVIOUS, _TIMEOUT = previous, timeout
+def _init_worker(previous: dict, timeout: float, task=None) -> None:
+    global _PREVIOUS, _TIMEOUT, _TASK
+    _PREVIOUS, _TIMEOUT, _TASK = previous, timeout, task
     try:  # workers must not die on the parent's Ctrl-C; the parent stops them
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, AttributeError):
@@ -158,41 +159,62 @@ def _alarm_available() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def check_unit(path: str, previous: dict | None = None, timeout: float | None = None) -> UnitResult:
-    """Read and check one workbook.  Never raises: problems become ``error``."""
-    previous = _PREVIOUS if previous is None else previous
-    timeout = _TIMEOUT if timeout is None else timeout
+def timeout_message(timeout: float) -> str:
+    return f"读取超时（超过 {_fmt(timeout)} 秒），文件可能过大或已损坏，已跳过"
+
+
+def guarded(path: str, timeout: float, body, unreadable):
+    """``body()`` under the per-file timer; a problem becomes ``unreadable(path, reason)``.
+    Never raises: one bad file never stops a batch."""
     use_alarm = bool(timeout) and _alarm_available()
     old = None
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        rep = read_report(path)
-        prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
-        findings = evaluate(rep, prev)
-        if prev is not None:
-            findings = sort_findings(findings + swing_findings(rep, prev))
-        return unit_from_report(path, rep, findings)
+        return body()
     except UnreadableWorkbook as exc:
-        return UnitResult(file=str(path), error=exc.reason)
+        return unreadable(str(path), exc.reason)
     except _Timeout:
-        return UnitResult(file=str(path), error=f"读取超时（超过 {_fmt(timeout)} 秒），"
-                                                "文件可能过大或已损坏，已跳过")
+        return unreadable(str(path), timeout_message(timeout))
     except RecursionError:
-        return UnitResult(file=str(path), error="文件结构异常（嵌套过深），无法读取")
+        return unreadable(str(path), "文件结构异常（嵌套过深），无法读取")
     except MemoryError:
-        return UnitResult(file=str(path), error="文件过大，读取时内存不足，已跳过")
-    except Exception as exc:  # noqa: BLE001 — one bad file never stops a merge
-        return UnitResult(file=str(path), error=f"读取时出现意外错误（{type(exc).__name__}），已跳过")
+        return unreadable(str(path), "文件过大，读取时内存不足，已跳过")
+    except Exception as exc:  # noqa: BLE001 — one bad file never stops a batch
+        return unreadable(str(path), f"读取时出现意外错误（{type(exc).__name__}），已跳过")
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
 
 
+def _unreadable_unit(path: str, reason: str) -> UnitResult:
+    return UnitResult(file=path, error=reason)
+
+
+def check_unit(path: str, previous: dict | None = None, timeout: float | None = None) -> UnitResult:
+    """Read and check one workbook.  Never raises: problems become ``error``."""
+    previous = _PREVIOUS if previous is None else previous
+    timeout = _TIMEOUT if timeout is None else timeout
+
+    def body():
+        rep = read_report(path)
+        prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
+        findings = evaluate(rep, prev)
+        if prev is not None:
+            findings = sort_findings(findings + swing_findings(rep, prev))
+        return unit_from_report(path, rep, findings)
+
+    return guarded(path, timeout, body, _unreadable_unit)
+
+
+check_unit.unreadable = _unreadable_unit
+
+
 def _check_chunk(paths: list) -> list:
-    return [check_unit(p) for p in paths]
+    task = _TASK or check_unit
+    return [task(p, _PREVIOUS, _TIMEOUT) for p in paths]
 
 
 def swing_findings(rep: Report, prev: Report) -> list:
@@ -247,11 +269,17 @@ def _chunks(items: list, size: int) -> list:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def run_checks(paths: list, previous: dict | None = None, workers: int | None = None,
-               timeout: float = DEFAULT_TIMEOUT, progress=None) -> list[UnitResult]:
-    """Check every path (in a process pool when worthwhile); results in input order."""
+def run_checks(paths: list, previous=None, workers: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT, progress=None, task=None) -> list:
+    """Check every path (in a process pool when worthwhile); results in input order.
+
+    ``task(path, previous, timeout)`` checks one file (default :func:`check_unit`;
+    ``xxgk check`` of a folder uses ``toolkit.engine.check.check_task``); it must
+    be a module-level function with an ``unreadable(path, reason)`` attribute.
+    """
     paths = [str(p) for p in paths]
-    previous = previous or {}
+    task = task or check_unit
+    previous = previous if previous is not None else {}
     n = len(paths)
     workers = workers or min(os.cpu_count() or 1, 8)
     results: dict = {}
@@ -264,27 +292,27 @@ def run_checks(paths: list, previous: dict | None = None, workers: int | None = 
 
     if workers <= 1 or n < 24:
         for p in paths:
-            done([check_unit(p, previous, timeout)])
+            done([task(p, previous, timeout)])
     else:
         size = max(4, min(128, n // (workers * 6) or 1))
-        stalled = _run_pool(_chunks(paths, size), previous, timeout, workers, done)
+        pool_task = None if task is check_unit else task
+        stalled = _run_pool(_chunks(paths, size), previous, timeout, workers, done, pool_task)
         # A chunk that hung in a way the worker's own timer could not stop:
         # retry its files one by one, so only the guilty file is given up.
         for p in stalled:
             if p in results:
                 continue
-            left = _run_pool([[p]], previous, timeout, 1, done)
+            left = _run_pool([[p]], previous, timeout, 1, done, pool_task)
             for q in left:
-                done([UnitResult(file=q, error=f"读取超时（超过 {_fmt(timeout)} 秒），"
-                                                 "文件可能过大或已损坏，已跳过")])
+                done([task.unreadable(q, timeout_message(timeout))])
     return [results[p] for p in paths]
 
 
-def _run_pool(chunks: list, previous: dict, timeout: float, workers: int, done) -> list:
+def _run_pool(chunks: list, previous, timeout: float, workers: int, done, task=None) -> list:
     """Run chunks in a pool; returns the paths of chunks that never finished."""
     stall = (timeout or DEFAULT_TIMEOUT) * 2 + 30
     ex = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=_init_worker,
-                             initargs=(previous, timeout))
+                             initargs=(previous, timeout, task))
     pending = {ex.submit(_check_chunk, c): c for c in chunks}
     leftover: list = []
     try:
