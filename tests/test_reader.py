@@ -525,3 +525,29 @@ def test_reader_cell_address_without_row_in_roster_and_summary(tmp_path):
     _rewrite_sheet(summary, "明细", lambda xml: xml.replace('<c r="A4"', '<c r="A"', 1))
     prev = load_previous(summary)
     assert len(prev) == 2
+
+
+def test_reader_limits_fit_the_summaries_merge_writes(tmp_path):
+    """``merge --previous`` reads last year's summary; its 明细 (one row per unit,
+    216 data columns) passes the 50,000-cell cap of a report from 232 units on.
+    The summary limits fit 10,000 units and 明细 is streamed row by row."""
+    from toolkit.merge.run import MergeResult, UnitResult, apply_merge_rules, data_columns, load_previous, sum_units
+    from toolkit.merge.summary import write_summary
+    from toolkit.xlsx.reader import DEFAULT_LIMITS, SUMMARY_LIMITS
+    n = 300
+    cols = data_columns("2021")
+    assert n * len(cols) > DEFAULT_LIMITS.cells
+    assert 10_000 * (len(cols) + 8) < SUMMARY_LIMITS.cells and 10_003 < SUMMARY_LIMITS.rows
+    result = MergeResult(folder=str(tmp_path), created="2026-01-01 00:00:00", name="测试区（汇总）")
+    result.units = [UnitResult(file=str(tmp_path / f"{i}.xlsx"), unit=f"第{i:03d}号镇", year=2024,
+                               edition="2021", kind="template",
+                               values=tuple((i + j) % 7 for j in range(len(cols))))
+                    for i in range(n)]
+    apply_merge_rules(result, 2024)
+    sum_units(result)
+    out = tmp_path / "汇总.xlsx"
+    write_summary(result, out)
+    prev = load_previous(out)
+    assert len(prev) == n
+    rep = prev["第007号镇"]
+    assert [rep.values[c] for c in cols] == [(7 + j) % 7 for j in range(len(cols))]

@@ -62,6 +62,27 @@ MAX_MEMBERS = 10_000  # zip members; the template has about 15
 MAX_SMALL_PART_BYTES = 1024 * 1024  # workbook.xml, relationship parts
 MAX_RANGES = 50_000  # data-validation ranges per sheet (after removing repeats)
 
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps of one read (see docs/security.md)."""
+
+    rows: int = MAX_ROWS
+    cols: int = MAX_COLS
+    cells: int = MAX_CELLS
+    elements: int = MAX_ELEMENTS
+    member_bytes: int = MAX_MEMBER_BYTES
+    total_bytes: int = MAX_TOTAL_BYTES
+
+
+DEFAULT_LIMITS = Limits()
+# Reading the 明细 sheet of a summary that ``merge`` wrote (``merge --previous``):
+# 10,000 units × 224 columns ≈ 2.3 million cells, ≈ 70 MB of sheet XML.  Only
+# that sheet is read, streamed row by row (see ``on_cells``).
+SUMMARY_LIMITS = Limits(cells=3_000_000, elements=8_000_000, member_bytes=110 * 1024 * 1024,
+                        total_bytes=160 * 1024 * 1024)
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EOCD = b"PK\x05\x06"
 _EOCD64 = b"PK\x06\x06"
@@ -171,7 +192,8 @@ def _member_count(path: Path) -> int | None:
     return count
 
 
-def _check_zip(zf: zipfile.ZipFile, path: Path) -> None:
+def _check_zip(zf: zipfile.ZipFile, path: Path, limits: "Limits" = None) -> None:
+    limits = limits or DEFAULT_LIMITS
     total = 0
     for info in zf.infolist():
         total += info.file_size
@@ -180,7 +202,7 @@ def _check_zip(zf: zipfile.ZipFile, path: Path) -> None:
             raise UnreadableWorkbook(
                 path, f"压缩包内“{info.filename}”的解压后大小异常（{info.file_size // 1024 // 1024} MB，"
                       f"压缩比 {info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹，已拒绝读取")
-        if total > MAX_TOTAL_BYTES:
+        if total > limits.total_bytes:
             raise UnreadableWorkbook(path, "工作簿解压后总大小超过上限，疑似压缩炸弹，已拒绝读取")
 
 
@@ -235,10 +257,17 @@ def _rels(zf, part: str, path: Path) -> dict:
 
 
 class _Budget:
-    """The XML element budget of one workbook (see MAX_ELEMENTS)."""
+    """One read: its limits, the XML element budget left (see MAX_ELEMENTS), and
+    the optional sink that takes cells as they are read instead of the sheet."""
 
-    def __init__(self, path: Path, limit: int = MAX_ELEMENTS):
-        self.path, self.left, self.limit = path, limit, limit
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS, on_cells=None):
+        self.path, self.limits, self.on_cells = path, limits, on_cells
+        self.left = self.limit = limits.elements
+
+    def flush(self, sheet: "RawSheet") -> None:
+        if self.on_cells is not None and sheet.cells:
+            self.on_cells(sheet.name, sheet.cells)
+            sheet.cells.clear()
 
     def spend(self, where: str, n: int = 1) -> None:
         self.left -= n
@@ -318,13 +347,13 @@ def _attr(raw: str) -> str:
 from .cellref import EXCEL_MAX_COL, EXCEL_MAX_ROW, col_letters, range_bounds, split_ref  # noqa: E402,F401
 
 
-def _check_ranges(sheet: "RawSheet", path: Path) -> None:
+def _check_ranges(sheet: "RawSheet", path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     """Merged ranges must fit the sheet caps (a merge of the whole sheet would
     make openpyxl, used by --annotate, create 17 billion cells); validation
     ranges are de-duplicated and counted."""
     for ref in sheet.merges:
         b = range_bounds(ref)
-        if b is None or b[2] > MAX_COLS or b[3] > MAX_ROWS:
+        if b is None or b[2] > limits.cols or b[3] > limits.rows:
             raise UnreadableWorkbook(
                 path, f"工作表“{sheet.name}”中的合并单元格范围异常（{ref[:40]}），不像是年度报告填报表，"
                       "已拒绝读取", sheet=sheet.name)
@@ -404,8 +433,8 @@ class _Plain:
       default namespace or binds the main namespace to a prefix.
     """
 
-    def __init__(self, zf, name: str, path: Path, root: str):
-        self.fh = _open_member(zf, name, path)
+    def __init__(self, zf, name: str, path: Path, root: str, limit: int = MAX_MEMBER_BYTES):
+        self.fh = _open_member(zf, name, path, limit)
         self.name, self.path, self.root = name, path, root
         self.expat = _safe_expat()
         self.decoder = codecs.getincrementaldecoder("utf-8")()
@@ -483,7 +512,7 @@ def _si_text(inner: str) -> str:
 def _shared_strings_fast(zf, name: str, path: Path, budget: _Budget) -> list:
     out: list = []
     where = "工作簿的共享文本"
-    plain = _Plain(zf, name, path, "sst")
+    plain = _Plain(zf, name, path, "sst", budget.limits.member_bytes)
     buf = ""
     try:
         for text in plain.chunks():
@@ -529,14 +558,14 @@ def _shared_strings_slow(zf, name: str, path: Path, budget: _Budget) -> list:
             out.append("".join(st["si"]))
             st["si"] = None
 
-    _run_expat(zf, name, path, start, end, data)
+    _run_expat(zf, name, path, start, end, data, budget.limits.member_bytes)
     return out
 
 
-def _run_expat(zf, name: str, path: Path, start, end, data) -> None:
+def _run_expat(zf, name: str, path: Path, start, end, data, limit: int = MAX_MEMBER_BYTES) -> None:
     p = _safe_expat()
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, data
-    fh = _open_member(zf, name, path)
+    fh = _open_member(zf, name, path, limit)
     try:
         while True:
             chunk = fh.read(1 << 16)
@@ -569,12 +598,13 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
         sheet.validations.clear()
         sheet.dimension, sheet.protected = "", False
         _parse_sheet_slow(zf, part, sheet, strings, path, budget)
-    _check_ranges(sheet, path)
+    budget.flush(sheet)
+    _check_ranges(sheet, path, budget.limits)
 
 
-def _check_dimension(sheet: RawSheet, path: Path) -> None:
+def _check_dimension(sheet: RawSheet, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     rows, cols = _dimension_size(sheet.dimension)
-    if rows > MAX_ROWS or cols > MAX_COLS:
+    if rows > limits.rows or cols > limits.cols:
         raise UnreadableWorkbook(
             path, f"工作表“{sheet.name}”尺寸异常（声明的范围为 {sheet.dimension}），"
                   "不像是年度报告填报表，已拒绝读取", sheet=sheet.name)
@@ -609,7 +639,7 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
     where = f"工作表“{sheet.name}”"
     cells = sheet.cells
     shared_formulas: dict = {}
-    plain = _Plain(zf, part, path, "worksheet")
+    plain = _Plain(zf, part, path, "worksheet", budget.limits.member_bytes)
     state = "head"
     buf = ""
     n_cells = 0
@@ -619,13 +649,14 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
         budget.spend(where, seg.count("<") - seg.count("</"))
         found = len(_ANY_CELL.findall(seg))
         n_cells += found
-        if n_cells > MAX_CELLS:
+        if n_cells > budget.limits.cells:
             raise _too_many_cells(sheet, path)
         n = seg.count('<c r="')
         if found != n or len(_ANY_ROW.findall(seg)) != seg.count('<row r="'):
             raise _SlowPath()  # cells or rows positioned by order
         if _fast_cells(seg, cells, strings, shared_formulas) != n:
             raise _SlowPath()  # attributes written in a form the expression does not know
+        budget.flush(sheet)
 
     try:
         for text in plain.chunks():
@@ -638,7 +669,7 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
                 m = _DIMENSION.search(buf, 0, at)
                 if m:
                     sheet.dimension = _attr(m.group(1))
-                    _check_dimension(sheet, path)
+                    _check_dimension(sheet, path, budget.limits)
                 buf = buf[at:]
                 state = "rows"
             if state == "rows":
@@ -654,7 +685,7 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
             m = _DIMENSION.search(buf)
             if m:
                 sheet.dimension = _attr(m.group(1))
-                _check_dimension(sheet, path)
+                _check_dimension(sheet, path, budget.limits)
         elif state == "rows":
             take(buf)
             buf = ""
@@ -746,7 +777,7 @@ def _parse_sheet_slow(zf, part: str, sheet: RawSheet, strings: list, path: Path,
         local = _LOCAL.get(name)
         if local == "c":
             st["cells"] += 1
-            if st["cells"] > MAX_CELLS:
+            if st["cells"] > budget.limits.cells:
                 raise _too_many_cells(sheet, path)
             pos = split_ref(attrs.get("r") or "")
             if pos is None:  # no (or no valid) address: the cell after the previous one
@@ -758,6 +789,8 @@ def _parse_sheet_slow(zf, part: str, sheet: RawSheet, strings: list, path: Path,
             r = attrs.get("r")
             st["row"] = int(r) if r and r.isdigit() and 0 < int(r) <= EXCEL_MAX_ROW else st["row"] + 1
             st["col"] = 0
+            if budget.on_cells is not None and len(cells) > 5000:
+                budget.flush(sheet)
         elif st["cell"] is not None:
             if local == "v":
                 st["buf"] = []
@@ -771,7 +804,7 @@ def _parse_sheet_slow(zf, part: str, sheet: RawSheet, strings: list, path: Path,
                 st["buf"] = []
         elif local == "dimension" and attrs.get("ref"):
             sheet.dimension = attrs["ref"]
-            _check_dimension(sheet, path)
+            _check_dimension(sheet, path, budget.limits)
         elif local == "mergeCell":
             if attrs.get("ref"):
                 sheet.merges.append(attrs["ref"])
@@ -823,7 +856,7 @@ def _parse_sheet_slow(zf, part: str, sheet: RawSheet, strings: list, path: Path,
             sheet.validations.append(dv)
             st["dv"] = None
 
-    _run_expat(zf, part, path, start, end, text)
+    _run_expat(zf, part, path, start, end, text, budget.limits.member_bytes)
 
 
 def _shared_formula(addr: str, si: str, text: str | None, shared_formulas: dict) -> str:
@@ -873,8 +906,15 @@ def _store_cell(cell: list, cells: dict, strings: list, shared_formulas: dict) -
     cells[addr] = out
 
 
-def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
-    """Read the named ``sheets`` (all when None) of the workbook at ``path``."""
+def read_workbook(path: str | Path, sheets: set | None = None, limits: Limits = DEFAULT_LIMITS,
+                  on_cells=None) -> RawBook:
+    """Read the named ``sheets`` (all when None) of the workbook at ``path``.
+
+    With ``on_cells(sheet name, {address: RawCell})`` the cells are handed over
+    in runs of whole rows as they are read and not kept in the sheets (memory
+    stays flat for a large sheet); a run may be handed over again when a part
+    is re-read by the slow path, so the sink must be idempotent.
+    """
     path = Path(path)
     sniff(path)
     try:
@@ -892,8 +932,8 @@ def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
         raise UnreadableWorkbook(path, f"无法打开文件（{exc.strerror or exc}）") from None
     with zf:
         try:
-            _check_zip(zf, path)
-            return _read(zf, path, sheets)
+            _check_zip(zf, path, limits)
+            return _read(zf, path, sheets, _Budget(path, limits, on_cells))
         except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, KeyError):
             raise UnreadableWorkbook(path, "文件已损坏（压缩包内容无法解压），请重新获取原文件") from None
         except (OSError, ValueError) as exc:  # zlib.error is a subclass of Exception
@@ -909,7 +949,7 @@ def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
 _OTHER_OFFICE = {"word": "Word 文档", "ppt": "PowerPoint 演示文稿"}
 
 
-def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None) -> RawBook:
+def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None, budget: _Budget) -> RawBook:
     names = zf.NameToInfo
     if "[Content_Types].xml" not in names:
         raise UnreadableWorkbook(path, "压缩包不是 Excel 工作簿（缺少 [Content_Types].xml）")
@@ -933,7 +973,6 @@ def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None) -> RawBook:
     book.has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
     book.external_links = sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     strings: list = []
-    budget = _Budget(path)
     for kind, target, typ in rels.values():
         if kind == "internal" and typ.endswith("/sharedStrings") and target in names:
             strings = _shared_strings(zf, target, path, budget)
