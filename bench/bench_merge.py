@@ -85,31 +85,30 @@ def machine() -> dict:
                    if x.startswith("MemTotal"))
     except (OSError, StopIteration):
         mem = None
-    from toolkit import __version__
+    __version__ = (ROOT / "toolkit" / "__init__.py").read_text().split('__version__ = "')[1].split('"')[0]
     return {"cpu": model, "cores": os.cpu_count(), "memory_mb": mem, "python": platform.python_version(),
             "xxgk": __version__, "platform": platform.platform()}
 
 
 def _versions() -> dict:
-    out = {}
-    for mod in ("openpyxl", "pandas", "python_calamine", "xlsxwriter"):
-        try:
-            m = __import__(mod)
-            out[mod] = getattr(m, "__version__", "?")
-        except ImportError:
-            out[mod] = None
-    return out
+    """Versions of the libraries, asked in a child process: this process stays small
+    (a child inherits its parent's peak RSS, which ``wait4`` would then report)."""
+    code = ("import json, importlib.metadata as m\nout = {}\n"
+            "for d in ('openpyxl', 'pandas', 'python-calamine', 'XlsxWriter'):\n"
+            "    try:\n        out[d] = m.version(d)\n    except m.PackageNotFoundError:\n        out[d] = None\n"
+            "print(json.dumps(out))")
+    return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
 
 
 def prepare(base: Path, sizes: list) -> dict:
-    from make_workbooks import generate
     top = max(sizes)
     src = base / f"all{top}"
     if not src.exists() or len(list(src.glob("*.xlsx"))) != top:
         if src.exists():
             shutil.rmtree(src)
         t = time.perf_counter()
-        generate(src, top)
+        subprocess.run([sys.executable, str(HERE / "make_workbooks.py"), str(src), "--n", str(top)],
+                       env=ENV, check=True, stdout=subprocess.DEVNULL)
         print(f"generated {top} workbooks in {time.perf_counter() - t:.1f} s", flush=True)
     files = sorted(src.glob("*.xlsx"))
     folders = {}
@@ -123,6 +122,11 @@ def prepare(base: Path, sizes: list) -> dict:
                 os.link(f, d / f.name)
         folders[n] = d
     return folders
+
+
+def _phases(phases, n) -> str:
+    return ", ".join(f"{k} {v['wall']:.1f} s wall / {v['main_cpu']:.1f} s main CPU"
+                     for k, v in (phases or {}).items())
 
 
 def med(xs):
@@ -200,6 +204,8 @@ def main(argv=None) -> None:
             rss = max(x["maxrss_mb"] for x in xs)
             row = {"cpu_ms": cpu, "wall_ms": wall, "peak_mb": rss, "runs": len(xs)}
             if name.startswith("merge"):
+                row["main_cpu_ms"] = med([x["main_cpu"] for x in xs]) / n * 1000
+                row["workers_cpu_ms"] = med([x["workers_cpu"] for x in xs]) / n * 1000
                 row["main_mb"] = max(x.get("main_maxrss_mb", 0) for x in xs)
                 row["worker_mb"] = max(x.get("worker_maxrss_mb", 0) for x in xs)
                 main_cpu = med([x["main_cpu"] for x in xs])
@@ -207,8 +213,10 @@ def main(argv=None) -> None:
                 row["phases"] = xs[0].get("phases")
             table[(n, name)] = row
             print(f"{n:>6}  {name:<15}{cpu:>10.2f}{wall:>11.2f}{rss:>9.0f}"
-                  + (f"   main {row['main_mb']:.0f} MB + workers ≤ {row['worker_mb']:.0f} MB each, "
-                     f"main-process share of CPU {row['serial_fraction']:.0%}" if name.startswith("merge") else ""))
+                  + (f"   main {row['main_mb']:.0f} MB + workers ≤ {row['worker_mb']:.0f} MB each; CPU ms/wb "
+                     f"main {row['main_cpu_ms']:.2f} + workers {row['workers_cpu_ms']:.2f} "
+                     f"(main share {row['serial_fraction']:.0%}); phases {_phases(row['phases'], n)}"
+                     if name.startswith("merge") else ""))
         sums = {x["checksum"] for x in runs if x["n"] == n and x.get("checksum") is not None
                 and x["contender"] != "merge-previous"}
         print(f"{'':>6}  checksums of the values read agree: {len(sums) == 1} ({sorted(sums)})")

@@ -229,13 +229,32 @@ def _read_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_SM
 _UNSAFE_XML = "含有不安全的 XML 内容（DTD、实体声明或外部实体引用，正常的 Excel 文件中不会出现），已拒绝读取"
 
 
-def _parse(data: bytes, name: str, path: Path):
+_BROKEN, _UNSAFE = object(), object()
+
+
+@lru_cache(maxsize=64)
+def _parse_small(data: bytes):
+    # Cached: workbook.xml and the relationship parts are byte for byte the same
+    # in every workbook made from the template (the elements are only read).
+    return _parse_bytes(data)
+
+
+def _parse_bytes(data: bytes):
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}") from None
+        return _UNSAFE
     except Exception:  # ParseError and friends
-        raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取") from None
+        return _BROKEN
+
+
+def _parse(data: bytes, name: str, path: Path):
+    root = _parse_small(data) if len(data) <= 65536 else _parse_bytes(data)
+    if root is _UNSAFE:
+        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}")
+    if root is _BROKEN:
+        raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取")
+    return root
 
 
 def _rels(zf, part: str, path: Path) -> dict:
@@ -616,8 +635,9 @@ def _too_many_cells(sheet: RawSheet, path: Path):
 
 
 _DIMENSION = re.compile(r'<dimension\s+ref\s*=\s*["\']([^"\']*)["\']')
-_ANY_CELL = re.compile(r"<c[\s/>]")
-_ANY_ROW = re.compile(r"<row[\s/>]")
+def _tags(seg: str, tag: str) -> int:
+    """How many elements ``tag`` start in ``seg`` (counted in C, no list built)."""
+    return sum(seg.count(tag + end) for end in (" ", ">", "/", "\n", "\t", "\r"))
 # A cell whose address comes first (every writer we know of puts it there).
 # Attributes as every writer we know of writes them (one space, double quotes),
 # the type captured when it follows the address and style; a cell written
@@ -647,12 +667,12 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
     def take(seg: str) -> None:  # count, check and read a run of whole rows
         nonlocal n_cells
         budget.spend(where, seg.count("<") - seg.count("</"))
-        found = len(_ANY_CELL.findall(seg))
+        found = _tags(seg, "<c")
         n_cells += found
         if n_cells > budget.limits.cells:
             raise _too_many_cells(sheet, path)
         n = seg.count('<c r="')
-        if found != n or len(_ANY_ROW.findall(seg)) != seg.count('<row r="'):
+        if found != n or _tags(seg, "<row") != seg.count('<row r="'):
             raise _SlowPath()  # cells or rows positioned by order
         if _fast_cells(seg, cells, strings, shared_formulas) != n:
             raise _SlowPath()  # attributes written in a form the expression does not know
@@ -694,11 +714,22 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
         plain.close()
     if ":dataValidation" in buf:  # x14 validations (other namespace): the slow path reads them
         raise _SlowPath()
-    m = _PROTECTION.search(buf)
+    at = buf.find("<sheetProtection")
+    m = _PROTECTION.match(buf, at) if at >= 0 else None
+    if at >= 0 and m is None:
+        raise _SlowPath()
     if m:
         sheet.protected = _attrs(m.group(1), ("sheet",)).get("sheet") in ("1", "true")
     sheet.merges.extend(_attr(r) for r in _MERGE.findall(buf) if r)
-    for attrs, inner in _DV.findall(buf):
+    if _tags(buf, "<dataValidation") != buf.count("<dataValidation "):
+        raise _SlowPath()
+    at = buf.find("<dataValidation ")
+    while at >= 0:
+        m = _DV.match(buf, at)
+        if m is None:
+            raise _SlowPath()
+        at = buf.find("<dataValidation ", m.end())
+        attrs, inner = m.group(1), m.group(2)
         a = _attrs(attrs, _DV_KEYS)
         f1 = _FORMULA1.search(inner) if inner else None
         sheet.validations.append({"sqref": a.get("sqref", ""), "type": a.get("type", "none"),
