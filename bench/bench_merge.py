@@ -129,6 +129,45 @@ def _phases(phases, n) -> str:
                      for k, v in (phases or {}).items())
 
 
+def markdown(info, table, sizes, pairs, start_cpu, start_wall) -> str:
+    m = info["machine"]
+    lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB, Python {m['python']}, "
+             f"xxgk {m['xxgk']}; {', '.join(f'{k} {v}' for k, v in info['versions'].items())}.",
+             f"Run {info['started']} – {info['finished']}, rounds per size: {info['rounds']}; load average "
+             f"(1/5/15 min) {' / '.join(f'{x:.1f}' for x in info['load_before'])} before and "
+             f"{' / '.join(f'{x:.1f}' for x in info['load_after'])} after.",
+             f"Interpreter start-up ({start_cpu * 1000:.0f} ms CPU, {start_wall * 1000:.0f} ms wall) is "
+             "subtracted before dividing by the number of workbooks.", "",
+             "| N | contender | CPU ms/workbook | wall ms/workbook | CPU s | wall s | peak RSS MB |",
+             "|---|---|---|---|---|---|---|"]
+    for n in sizes:
+        for (size, name), row in table.items():
+            if size != n:
+                continue
+            files = f" (first {row['files']:,})" if row["files"] != n else ""
+            rss = (f"main {row['main_mb']:.0f}, worker ≤ {row['worker_mb']:.0f}" if "main_mb" in row
+                   else f"{row['peak_mb']:.0f}")
+            lines.append(f"| {n:,} | {name}{files} | {row['cpu_ms']:.2f} | {row['wall_ms']:.2f} | "
+                         f"{row['cpu_s']:.1f} | {row['wall_s']:.1f} | {rss} |")
+    lines += ["", "| N | openpyxl ÷ merge | pandas ÷ merge | merge ÷ calamine | merge ÷ unzip | "
+                  "merge: main-process share of CPU | merge --previous ÷ merge |", "|---|---|---|---|---|---|---|"]
+    for n in sizes:
+        mg = table.get((n, "merge"))
+        if not mg:
+            continue
+
+        def ratio(a, b):
+            return f"{a['cpu_ms'] / b['cpu_ms']:.2f}" if a and b else "–"
+        lines.append(f"| {n:,} | {ratio(table.get((n, 'openpyxl')), mg)} | {ratio(table.get((n, 'pandas')), mg)} | "
+                     f"{ratio(mg, table.get((n, 'calamine')))} | {ratio(mg, table.get((n, 'unzip')))} | "
+                     f"{mg['serial_fraction']:.0%} | {ratio(table.get((n, 'merge-previous')), mg)} |")
+    pw = sorted(b / a for a, b in pairs)
+    lines += ["", f"`xxgk check ONE.xlsx`: median {med([b for _, b in pairs]) * 1000:.0f} ms wall against "
+                  f"`python -c pass` {med([a for a, _ in pairs]) * 1000:.0f} ms, median of {len(pairs)} paired "
+                  f"ratios **{med(pw):.2f}×** (range {pw[0]:.2f}–{pw[-1]:.2f})." if pairs else ""]
+    return "\n".join(lines) + "\n"
+
+
 def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -143,6 +182,9 @@ def main(argv=None) -> None:
     ap.add_argument("--check-pairs", type=int, default=15)
     ap.add_argument("--skip", default="", help="contenders to leave out, comma-separated")
     ap.add_argument("--json", type=Path, default=None, help="write all measurements here")
+    ap.add_argument("--slow-limit", type=int, default=0,
+                    help="openpyxl and pandas read at most this many files of a folder (0: all)")
+    ap.add_argument("--markdown", type=Path, default=None, help="write the result tables as Markdown here")
     args = ap.parse_args(argv)
     sizes = sorted(int(x) for x in args.sizes.split(","))
     contenders = [c for c in CONTENDERS if c not in args.skip.split(",")]
@@ -168,7 +210,12 @@ def main(argv=None) -> None:
             summary = base / f"summary-{n}-{r}.xlsx"
             for name in order:
                 extra = ["--out", str(summary)] if name == "merge" else []
-                record(name, n, r, run_tree([name, str(folders[n]), *extra]))
+                m = n
+                if name in ("openpyxl", "pandas") and args.slow_limit and n > args.slow_limit:
+                    extra, m = ["--limit", str(args.slow_limit)], args.slow_limit
+                res = run_tree([name, str(folders[n]), *extra])
+                res["files_read"] = m
+                record(name, n, r, res)
                 if name == "merge" and args.previous:
                     record("merge-previous", n, r,
                            run_tree(["merge", str(folders[n]), "--previous", str(summary),
@@ -199,10 +246,12 @@ def main(argv=None) -> None:
             xs = [x for x in runs if x["contender"] == name and x["n"] == n]
             if not xs:
                 continue
-            cpu = (med([x["cpu"] for x in xs]) - start_cpu) / n * 1000
-            wall = (med([x["wall"] for x in xs]) - start_wall) / n * 1000
+            k = xs[0].get("files_read", n)
+            cpu = (med([x["cpu"] for x in xs]) - start_cpu) / k * 1000
+            wall = (med([x["wall"] for x in xs]) - start_wall) / k * 1000
             rss = max(x["maxrss_mb"] for x in xs)
-            row = {"cpu_ms": cpu, "wall_ms": wall, "peak_mb": rss, "runs": len(xs)}
+            row = {"cpu_ms": cpu, "wall_ms": wall, "peak_mb": rss, "runs": len(xs), "files": k,
+                   "cpu_s": med([x["cpu"] for x in xs]), "wall_s": med([x["wall"] for x in xs])}
             if name.startswith("merge"):
                 row["main_cpu_ms"] = med([x["main_cpu"] for x in xs]) / n * 1000
                 row["workers_cpu_ms"] = med([x["workers_cpu"] for x in xs]) / n * 1000
@@ -213,6 +262,7 @@ def main(argv=None) -> None:
                 row["phases"] = xs[0].get("phases")
             table[(n, name)] = row
             print(f"{n:>6}  {name:<15}{cpu:>10.2f}{wall:>11.2f}{rss:>9.0f}"
+                  + (f"   (first {k} files)" if k != n else "")
                   + (f"   main {row['main_mb']:.0f} MB + workers ≤ {row['worker_mb']:.0f} MB each; CPU ms/wb "
                      f"main {row['main_cpu_ms']:.2f} + workers {row['workers_cpu_ms']:.2f} "
                      f"(main share {row['serial_fraction']:.0%}); phases {_phases(row['phases'], n)}"
@@ -236,6 +286,8 @@ def main(argv=None) -> None:
     pw = [b / a for a, b in pairs]
     print(f"check one workbook: {med([b for _, b in pairs]) * 1000:.0f} ms wall vs python -c pass "
           f"{med([a for a, _ in pairs]) * 1000:.0f} ms; median of {len(pairs)} paired ratios {med(pw):.2f}x")
+    if args.markdown:
+        args.markdown.write_text(markdown(info, table, sizes, pairs, start_cpu, start_wall), encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps({"info": info, "runs": runs, "check_pairs": pairs,
                                          "table": {f"{n}/{k}": v for (n, k), v in table.items()}},

@@ -119,6 +119,7 @@ def main(argv=None) -> None:
     if name == "python":
         print(json.dumps(out))
         return
+    limit = int(opts.get("--limit", 0))
     if name == "merge":
         from toolkit.merge import run as merge_run
         from toolkit.merge import summary as summary_mod
@@ -137,12 +138,8 @@ def main(argv=None) -> None:
 
         summary_mod.write_summary = timed("write_summary", real_write)
         merge_run.run_checks = timed("read_and_check", real_checks)
-        t = time.perf_counter()
+        merge_run.load_previous = timed("load_previous", merge_run.load_previous)
         prev = opts.get("--previous")
-        if prev:
-            c = time.process_time()
-            merge_run.load_previous(prev)  # timed alone as well; merge() reads it again below
-            phases["load_previous"] = {"wall": time.perf_counter() - t, "main_cpu": time.process_time() - c}
         result = merge_run.merge(folder, opts.get("--out"), previous=prev)
         out["files"] = len(result.units)
         ed = get_edition(result.edition)
@@ -151,6 +148,8 @@ def main(argv=None) -> None:
         out["phases"] = phases
     else:
         files = _files(folder)
+        if limit:
+            files = files[:limit]
         targets = _targets()
         fn = {"openpyxl": run_openpyxl, "pandas": run_pandas, "calamine": run_calamine,
               "unzip": run_unzip}[name]
