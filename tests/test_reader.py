@@ -551,3 +551,43 @@ def test_reader_limits_fit_the_summaries_merge_writes(tmp_path):
     assert len(prev) == n
     rep = prev["第007号镇"]
     assert [rep.values[c] for c in cols] == [(7 + j) % 7 for j in range(len(cols))]
+
+
+def _both_paths(path, monkeypatch, **kw):
+    import toolkit.xlsx.reader as R
+
+    def as_tuples(book):
+        return {name: ({a: (c.value, c.formula, c.error) for a, c in sh.cells.items()}, sorted(sh.merges),
+                       sh.validations, sh.protected, sh.dimension, sh.state)
+                for name, sh in book.sheets.items()}
+    fast = as_tuples(R.read_workbook(path, **kw))
+
+    def refuse(*a, **k):
+        raise R._SlowPath()
+    with monkeypatch.context() as m:
+        m.setattr(R, "_parse_sheet_fast", refuse)
+        m.setattr(R, "_shared_strings_fast", refuse)
+        slow = as_tuples(R.read_workbook(path, **kw))
+    return fast, slow
+
+
+@pytest.mark.parametrize("edition", ["2019", "2021"])
+def test_reader_fast_and_slow_paths_agree_on_reports(tmp_path, monkeypatch, edition):
+    path, _ = make_report(tmp_path / "r.xlsx", edition=edition,
+                          overrides={"t3.public.natural": "5件"}, texts=None)
+    fast, slow = _both_paths(path, monkeypatch)
+    assert fast == slow
+    assert sum(len(v[0]) for v in fast.values()) > 200
+
+
+def test_reader_fast_and_slow_paths_agree_on_a_summary(tmp_path, monkeypatch):
+    """A summary (XlsxWriter: shared strings, merged headers, notes) read both ways."""
+    from toolkit.merge.run import merge
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    for i, unit in enumerate(["甲镇人民政府", "乙镇人民政府"]):
+        make_report(folder / f"{unit}.xlsx", seed=i, unit=unit, overrides={"t3.new.total": 999} if i else None)
+    merge(folder, tmp_path / "汇总.xlsx")
+    fast, slow = _both_paths(tmp_path / "汇总.xlsx", monkeypatch)
+    assert fast == slow
+    assert "明细" in fast and len(fast["明细"][0]) > 400

@@ -667,15 +667,15 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
     def take(seg: str) -> None:  # count, check and read a run of whole rows
         nonlocal n_cells
         budget.spend(where, seg.count("<") - seg.count("</"))
-        found = _tags(seg, "<c")
+        # Inside sheetData only cells start with "<c": every one must be matched by
+        # the expression (with its r), else the slow path reads the part.  Rows
+        # need no r of their own when every cell has one.
+        found = seg.count("<c")
         n_cells += found
         if n_cells > budget.limits.cells:
             raise _too_many_cells(sheet, path)
-        n = seg.count('<c r="')
-        if found != n or _tags(seg, "<row") != seg.count('<row r="'):
-            raise _SlowPath()  # cells or rows positioned by order
-        if _fast_cells(seg, cells, strings, shared_formulas) != n:
-            raise _SlowPath()  # attributes written in a form the expression does not know
+        if _fast_cells(seg, cells, strings, shared_formulas) != found:
+            raise _SlowPath()  # a cell without r, or written in a form the expression does not know
         budget.flush(sheet)
 
     try:
@@ -714,15 +714,27 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
         plain.close()
     if ":dataValidation" in buf:  # x14 validations (other namespace): the slow path reads them
         raise _SlowPath()
+    protected, merges, validations = _sheet_tail(buf)
+    sheet.protected = protected
+    sheet.merges.extend(merges)
+    sheet.validations.extend(dict(dv) for dv in validations)
+
+
+@lru_cache(maxsize=64)
+def _sheet_tail(buf: str) -> tuple:
+    """Protection, merges and validations from the part after ``</sheetData>``.
+    Cached: it is the same in every workbook made from the template."""
+    protected = False
     at = buf.find("<sheetProtection")
     m = _PROTECTION.match(buf, at) if at >= 0 else None
     if at >= 0 and m is None:
         raise _SlowPath()
     if m:
-        sheet.protected = _attrs(m.group(1), ("sheet",)).get("sheet") in ("1", "true")
-    sheet.merges.extend(_attr(r) for r in _MERGE.findall(buf) if r)
+        protected = _attrs(m.group(1), ("sheet",)).get("sheet") in ("1", "true")
+    merges = tuple(_attr(r) for r in _MERGE.findall(buf) if r)
     if _tags(buf, "<dataValidation") != buf.count("<dataValidation "):
         raise _SlowPath()
+    validations = []
     at = buf.find("<dataValidation ")
     while at >= 0:
         m = _DV.match(buf, at)
@@ -732,9 +744,24 @@ def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path,
         attrs, inner = m.group(1), m.group(2)
         a = _attrs(attrs, _DV_KEYS)
         f1 = _FORMULA1.search(inner) if inner else None
-        sheet.validations.append({"sqref": a.get("sqref", ""), "type": a.get("type", "none"),
-                                  "operator": a.get("operator", "between"),
-                                  "formula1": (_text(f1.group(1)) or None) if f1 else None})
+        validations.append({"sqref": a.get("sqref", ""), "type": a.get("type", "none"),
+                            "operator": a.get("operator", "between"),
+                            "formula1": (_text(f1.group(1)) or None) if f1 else None})
+    return protected, merges, tuple(validations)
+
+
+_INLINE: dict = {}  # inline-string cell content -> its text (the template's labels)
+
+
+def _inline_text(inner: str) -> str:
+    text = _INLINE.get(inner)
+    if text is None:
+        im = _IS.search(inner)
+        text = _si_text(im.group(1)) if im else ""
+        if len(_INLINE) > 20_000:
+            _INLINE.clear()
+        _INLINE[inner] = text
+    return text
 
 
 def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> int:
@@ -759,6 +786,11 @@ def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> 
             if v is not None:
                 cells[addr] = RawCell(v)
             continue
+        elif t == "inlineStr" and "<f" not in inner:
+            text = _inline_text(inner)
+            if text:
+                cells[addr] = RawCell(text)
+            continue
         v = runs = formula = shared = None
         if "<f" in inner:
             fm = _F.search(inner)
@@ -774,9 +806,8 @@ def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> 
         if vm:
             v = _text(vm.group(1)) or None
         if t == "inlineStr":
-            im = _IS.search(inner)
-            if im:
-                runs = [_si_text(im.group(1))]
+            text = _inline_text(inner)
+            runs = [text] if text else None
         _store_cell([addr, t, v, formula, runs or [], shared], cells, strings, shared_formulas)
     return len(found)
 
