@@ -61,3 +61,22 @@ def test_folder_check_json_is_complete(folder):
     res = run(folder, "--json", "--no-progress")
     data = json.loads(res.output)
     assert len(data) == 31
+
+
+def test_merge_pool_sees_last_years_reports(tmp_path):
+    """Workers get last year's reports (inherited through fork, or pickled): the
+    year-over-year findings of a pooled merge equal those of a one-process merge."""
+    from toolkit.merge.run import merge
+    this, last = tmp_path / "今年", tmp_path / "去年"
+    this.mkdir()
+    last.mkdir()
+    for i in range(26):
+        unit = f"第{i:02d}号镇人民政府"
+        make_report(this / f"{unit}.xlsx", seed=i, unit=unit)
+        if i % 6 == 0:
+            make_report(last / f"{unit}.xlsx", seed=100 + i, unit=unit)
+    pooled = merge(this, None, previous=last, workers=2)
+    alone = merge(this, None, previous=last, workers=1)
+    key = [(u.unit, sorted(f.message for f in u.findings)) for u in pooled.units]
+    assert key == [(u.unit, sorted(f.message for f in u.findings)) for u in alone.units]
+    assert any(f.rule == "M-6" or "上年" in f.message for u in pooled.units for f in u.findings)

@@ -142,8 +142,14 @@ class _Timeout(Exception):
     pass
 
 
-def _init_worker(previous: dict, timeout: float, task=None) -> None:
+_INHERITED = "inherited"  # initargs marker: last year's reports came with fork()
+_FOR_FORK = None  # what forked workers inherit (set by the parent around its pool)
+
+
+def _init_worker(previous, timeout: float, task=None) -> None:
     global _PREVIOUS, _TIMEOUT, _TASK
+    if isinstance(previous, str) and previous == _INHERITED:
+        previous = _FOR_FORK
     _PREVIOUS, _TIMEOUT, _TASK = previous, timeout, task
     try:  # workers must not die on the parent's Ctrl-C; the parent stops them
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -310,7 +316,13 @@ def run_checks(paths: list, previous=None, workers: int | None = None,
 
 def _run_pool(chunks: list, previous, timeout: float, workers: int, done, task=None) -> list:
     """Run chunks in a pool; returns the paths of chunks that never finished."""
+    global _FOR_FORK
     stall = (timeout or DEFAULT_TIMEOUT) * 2 + 30
+    # Last year's reports (10,000 units: tens of MB pickled) are not sent to each
+    # worker when workers are forked: they inherit them, shared copy-on-write.
+    import multiprocessing
+    if previous and multiprocessing.get_start_method(allow_none=False) == "fork":
+        _FOR_FORK, previous = previous, _INHERITED
     ex = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=_init_worker,
                              initargs=(previous, timeout, task))
     pending = {ex.submit(_check_chunk, c): c for c in chunks}
@@ -331,6 +343,7 @@ def _run_pool(chunks: list, previous, timeout: float, workers: int, done, task=N
                     leftover.extend(chunk)
     finally:
         ex.shutdown(wait=not leftover, cancel_futures=True)
+        _FOR_FORK = None
     return leftover
 
 
