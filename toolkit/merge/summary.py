@@ -420,8 +420,9 @@ def read_detail(path: str | Path, edition: str) -> dict:
     """
     from ..xlsx.cellref import split_ref
     from ..xlsx.reader import SUMMARY_LIMITS, read_workbook
-    ids: dict = {}  # column number -> key of the hidden id row
-    rows: dict = {}  # row number -> {column number: value}
+    ed = get_edition(edition)
+    ids: dict = {}  # column number -> key of the hidden id row (row 1 comes first)
+    rows: dict = {}  # row number -> {cell id or lead key: value}
 
     def take(_sheet, cells):
         for addr, cell in cells.items():
@@ -429,26 +430,28 @@ def read_detail(path: str | Path, edition: str) -> dict:
             if row == 1:
                 if isinstance(cell.value, str):
                     ids[col] = cell.value
-            elif row > DETAIL_FIRST_ROW and cell.value is not None:
-                rows.setdefault(row, {})[col] = cell.value
+                continue
+            key = ids.get(col)
+            v = cell.value
+            if row <= DETAIL_FIRST_ROW or key is None or v is None:
+                continue
+            if key in ed.by_id:
+                if not isinstance(v, (int, float)) or isinstance(v, bool):
+                    continue
+            elif key not in ("unit", "included"):
+                continue
+            rows.setdefault(row, {})[key] = v
 
     book = read_workbook(path, {DETAIL}, limits=SUMMARY_LIMITS, on_cells=take)
     out: dict = {}
-    if DETAIL not in book.sheets:
+    if DETAIL not in book.sheets or "unit" not in ids.values():
         return out
-    ed = get_edition(edition)
-    key_col = {v: k for k, v in ids.items()}
-    if "unit" not in key_col:
-        return out
-    data_cols = [(cid, col) for cid, col in key_col.items() if cid in ed.by_id]
     for r in sorted(rows):
-        data = rows[r]
-        unit = str(data.get(key_col["unit"]) or "").strip()
-        values = {cid: data[col] for cid, col in data_cols
-                  if isinstance(data.get(col), (int, float)) and not isinstance(data.get(col), bool)}
+        values = rows.pop(r)
+        unit = str(values.pop("unit", "") or "").strip()
+        included = str(values.pop("included", "")).startswith("是")
         if not unit or not values:
             continue
-        included = str(data.get(key_col.get("included", 0), "")).startswith("是")
         key = norm_name(unit)
         if key in out and not included:
             continue
