@@ -51,3 +51,5 @@ def test_detail_text_from_inputs_is_never_markup_or_formula(tmp_path):
     assert "<f>" not in xml
     assert "<r>甲镇</r>" not in xml and "&lt;r&gt;甲镇&lt;/r&gt;" in xml
     assert re.search(r'<dimension ref="A1:[A-Z]+8"/>', xml)
+    with zipfile.ZipFile(out) as zf:  # 明细 compressed like every other part
+        assert zf.getinfo(sheet).compress_type == zipfile.ZIP_DEFLATED

@@ -398,7 +398,9 @@ class _DetailRows:
                         at = xml.index("<sheetData/>")
                         xml = xml[:at] + "<sheetData></sheetData>" + xml[at + len("<sheetData/>"):]
                         at = xml.index("</sheetData>")
-                    with zout.open(zipfile.ZipInfo(info.filename, info.date_time), "w") as out:
+                    member = zipfile.ZipInfo(info.filename, info.date_time)
+                    member.compress_type = zipfile.ZIP_DEFLATED  # open(ZipInfo) would store it
+                    with zout.open(member, "w") as out:
                         out.write(xml[:at].encode("utf-8"))
                         while True:
                             chunk = self.fh.read(1 << 20)
@@ -418,15 +420,16 @@ def read_detail(path: str | Path, edition: str) -> dict:
     reader's summary limits and streamed (rows are reduced to the numbers a
     Report needs as they arrive), so memory is that of the result.
     """
-    from ..xlsx.cellref import split_ref
     from ..xlsx.reader import SUMMARY_LIMITS, read_workbook
     ed = get_edition(edition)
-    ids: dict = {}  # column number -> key of the hidden id row (row 1 comes first)
+    ids: dict = {}  # column letters -> key of the hidden id row (row 1 comes first)
     rows: dict = {}  # row number -> {cell id or lead key: value}
+    digits = "0123456789"
 
     def take(_sheet, cells):
         for addr, cell in cells.items():
-            col, row = split_ref(addr) or (0, 0)
+            i = len(addr.rstrip(digits))
+            col, row = addr[:i], int(addr[i:])
             if row == 1:
                 if isinstance(cell.value, str):
                     ids[col] = cell.value

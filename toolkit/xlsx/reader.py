@@ -774,7 +774,8 @@ def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> 
             t = _TYPE.search(rest).group(1)
         if not t or t == "n":
             if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
-                v = _number(inner[3:-4])
+                v = inner[3:-4]
+                v = int(v) if v.isdigit() and v.isascii() and len(v) < 16 else _number(v)
                 cells[addr] = RawCell(v) if v is not None else RawCell(None, None, NOT_A_NUMBER)
                 continue
             t = "n"
