@@ -300,12 +300,11 @@ def _write_detail(wb, fmts, result, ed) -> dict:
         }
         cells = [(lead_values[key], fmt(i, "cell" if isinstance(lead_values[key], str) else "num"))
                  for i, (key, _, _) in enumerate(LEAD)]
-        if same:
-            if marks:
-                cells += [(v, fmt(FIRST_DATA_COL + i, "num")) for i, v in enumerate(u.values)]
-            else:
-                cells += [(v, num) for v in u.values]
-        rows.add(row, cells)
+        if same and marks:
+            cells += [(v, fmt(FIRST_DATA_COL + i, "num")) for i, v in enumerate(u.values)]
+            rows.add(row, cells)
+        else:
+            rows.add(row, cells, u.values if same else (), num)
         for col, fs in marks.items():
             _note(ws, row, col, _note_text(fs))
         row += 1
@@ -356,7 +355,8 @@ class _DetailRows:
             self._xf[key] = fmt._get_xf_index()
         return self._xf[key]
 
-    def add(self, row: int, cells: list) -> None:
+    def add(self, row: int, cells: list, numbers=(), fmt=None) -> None:
+        """Row ``row`` (0-based): ``cells`` as (value, format), then ``numbers`` all in ``fmt``."""
         r = row + 1
         out = [f'<row r="{r}">']
         for col, (v, fmt) in enumerate(cells):
@@ -372,6 +372,17 @@ class _DetailRows:
                 out.append(f'<c r="{ref}" s="{s}" t="e"><v>#NUM!</v></c>')
             else:
                 out.append(f'<c r="{ref}" s="{s}"><v>{v:.16G}</v></c>')
+        if numbers:
+            s, first = self._s(fmt), len(cells)
+            if all(type(v) is int for v in numbers):
+                out.extend(f'<c r="{c}{r}" s="{s}"><v>{v}</v></c>'
+                           for c, v in zip(_COLS[first:first + len(numbers)], numbers))
+            else:
+                for col, v in enumerate(numbers, start=first):
+                    if isinstance(v, float) and not math.isfinite(v):
+                        out.append(f'<c r="{_COLS[col]}{r}" s="{s}" t="e"><v>#NUM!</v></c>')
+                    else:
+                        out.append(f'<c r="{_COLS[col]}{r}" s="{s}"><v>{v:.16G}</v></c>')
         out.append("</row>")
         self.fh.write("".join(out))
         self.last_row = row
