@@ -46,6 +46,9 @@ class OrderedGroup(click.Group):
     def commands(self) -> dict:
         for name in COMMANDS:
             self._load(name)
+        # In COMMANDS order, whichever command was loaded first.
+        order = [n for n in COMMANDS if n in self._commands] + [n for n in self._commands if n not in COMMANDS]
+        self._commands = {n: self._commands[n] for n in order}
         return self._commands
 
     @commands.setter

@@ -104,6 +104,10 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
         rep = read_report(path)
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
+    return _result(path, rep, prev, strict)
+
+
+def _result(path, rep: Report, prev: Report | None, strict: bool = False) -> CheckResult:
     findings = evaluate(rep, prev)
     claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
@@ -114,8 +118,7 @@ def check_task(path: str, previous: Report | None, timeout: float) -> CheckResul
     from ..merge.run import guarded
 
     def body():
-        rep = read_report(path)
-        return CheckResult(file=str(path), report=rep, findings=evaluate(rep, previous or None))
+        return _result(path, read_report(path), previous or None)
 
     return guarded(path, timeout, body, _unreadable)
 
