@@ -591,3 +591,23 @@ def test_reader_fast_and_slow_paths_agree_on_a_summary(tmp_path, monkeypatch):
     fast, slow = _both_paths(tmp_path / "汇总.xlsx", monkeypatch)
     assert fast == slow
     assert "明细" in fast and len(fast["明细"][0]) > 400
+
+
+def test_reader_fast_path_reads_a_workbook_libreoffice_saved(tmp_path, monkeypatch):
+    """LibreOffice rewrites the package its own way (shared strings, attribute order):
+    the fast path reads every sheet of it, with the same result as the slow path."""
+    import lo
+    if lo.SOFFICE is None:
+        pytest.skip("LibreOffice not installed")
+    import toolkit.xlsx.reader as R
+    src, _ = make_report(tmp_path / "src.xlsx")
+    saved = lo.convert(src, "xlsx", tmp_path / "lo")
+    slow_calls = []
+    real_slow = R._parse_sheet_slow
+    with monkeypatch.context() as m:
+        m.setattr(R, "_parse_sheet_slow", lambda *a, **k: slow_calls.append(a[1]) or real_slow(*a, **k))
+        R.read_workbook(saved)
+    assert slow_calls == []
+    fast, slow = _both_paths(saved, monkeypatch)
+    assert fast == slow
+    assert len(fast) >= 5
