@@ -268,7 +268,7 @@ def main(argv=None) -> None:
                      f"(main share {row['serial_fraction']:.0%}); phases {_phases(row['phases'], n)}"
                      if name.startswith("merge") else ""))
         sums = {x["checksum"] for x in runs if x["n"] == n and x.get("checksum") is not None
-                and x["contender"] != "merge-previous"}
+                and x["contender"] != "merge-previous" and x.get("files_read", n) == n}
         print(f"{'':>6}  checksums of the values read agree: {len(sums) == 1} ({sorted(sums)})")
     print()
     print("ratios (CPU per workbook):")
