@@ -64,3 +64,14 @@ def range_bounds(ref: str) -> tuple[int, int, int, int] | None:
     if min(c1, r1) < 1 or max(c1, c2) > EXCEL_MAX_COL or max(r1, r2) > EXCEL_MAX_ROW:
         return None
     return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
+_COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
+
+
+def coordinate_from_string(ref: str) -> tuple[str, int]:
+    """``"$B$12"`` → ("B", 12), as ``openpyxl.utils.cell.coordinate_from_string``."""
+    m = _COORD.match(ref)
+    if not m:
+        raise ValueError(f"Invalid cell coordinates ({ref})")
+    return m.group(1).upper(), int(m.group(2))
