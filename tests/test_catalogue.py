@@ -88,10 +88,10 @@ def test_folded_rule_names_the_culprit_in_one_finding(report_factory):
     assert "其中" in natural[0].message and "最可能出错的是" in natural[0].message
 
 
-def _unit(file, unit, edition=None, year=None, kind="template"):
+def _unit(file, unit, edition=None, year=None, kind="template", values=()):
     edition = edition or EDITIONS[-1]
     year = year or get_edition(edition).example_year
-    return UnitResult(file=file, unit=unit, edition=edition, year=year, kind=kind)
+    return UnitResult(file=file, unit=unit, edition=edition, year=year, kind=kind, values=values)
 
 
 def _merge(units, roster=()):
@@ -103,14 +103,18 @@ def _merge(units, roster=()):
 def test_merge_rules_fire_on_their_cases():
     old = EDITIONS[0]
     got = _merge([
-        _unit("甲镇.xlsx", "甲镇人民政府"), _unit("甲镇-副本.xlsx", "甲镇人民政府"),  # M-1
+        _unit("甲镇.xlsx", "甲镇人民政府", values=(1,)),  # M-1: two files, different values
+        _unit("甲镇-副本.xlsx", "甲镇人民政府", values=(2,)),
+        _unit("辛镇.xlsx", "辛镇人民政府"), _unit("辛镇(1).xlsx", "辛镇人民政府"),  # M-9: identical
         _unit("乙镇.xlsx", "乙镇人民政府", edition=old),  # M-2 (edition)
         _unit("丙镇.xlsx", "丁镇人民政府"),  # M-3: file name names another unit
         _unit("戊镇.xlsx", "戊镇人民政府"),  # M-5: not on the roster
         _unit("全区汇总.xlsx", "某区", kind="summary"),  # M-7
         _unit("己镇2021年报.xlsx", "己镇人民政府"),  # nothing
-    ], roster=["甲镇人民政府", "乙镇人民政府", "丁镇人民政府", "己镇人民政府", "某区", "庚镇人民政府"])
+    ], roster=["甲镇人民政府", "乙镇人民政府", "丁镇人民政府", "己镇人民政府", "某区", "庚镇人民政府",
+              "辛镇人民政府"])
     assert got["甲镇.xlsx"] == {"M-1"} and got["甲镇-副本.xlsx"] == {"M-1"}
+    assert got["辛镇.xlsx"] == set() and got["辛镇(1).xlsx"] == {"M-9"}
     assert got["乙镇.xlsx"] == {"M-2"}
     assert got["丙镇.xlsx"] == {"M-3"}
     assert got["戊镇.xlsx"] == {"M-5"}

@@ -66,14 +66,15 @@ def test_folder_check_json_is_complete(folder):
 def test_merge_pool_sees_last_years_reports(tmp_path):
     """Workers get last year's reports (inherited through fork, or pickled): the
     year-over-year findings of a pooled merge equal those of a one-process merge."""
+    from toolkit.demo.sample import sample_info
     from toolkit.merge.run import merge
     this, last = tmp_path / "今年", tmp_path / "去年"
     this.mkdir()
     last.mkdir()
     for i in range(26):
         unit = f"第{i:02d}号镇人民政府"
-        make_report(this / f"{unit}.xlsx", seed=i, unit=unit)
-        if i % 6 == 0:
+        make_report(this / f"{unit}.xlsx", seed=i, unit=unit, info=sample_info(unit, "乡镇", 2022))
+        if i % 6 == 0:  # 2021: the year before
             make_report(last / f"{unit}.xlsx", seed=100 + i, unit=unit)
     pooled = merge(this, None, previous=last, workers=2)
     alone = merge(this, None, previous=last, workers=1)

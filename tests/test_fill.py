@@ -616,12 +616,14 @@ def test_cli_refusal_message(tmp_path):
 
 def test_cli_missing_inputs(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(main, ["fill", "--register", str(tmp_path / "无.xlsx"), "-o", str(tmp_path / "o.xlsx")])
+    # a missing input path is a usage error (exit 2) like in every command (issue #12)
+    for opt, name in (("--register", "无.xlsx"), ("--template", "无.xlsm"), ("--data", "无.json")):
+        res = runner.invoke(main, ["fill", opt, str(tmp_path / name), "-o", str(tmp_path / "o.xlsx")])
+        assert res.exit_code == 2 and f"“{tmp_path / name}”不存在" in res.output, res.output
+    reg = tmp_path / "reg.xlsx"
+    reg.write_bytes(b"")  # exists: the library then says what else is missing
+    res = runner.invoke(main, ["fill", "--register", str(reg), "-o", str(tmp_path / "o.xlsx")])
     assert res.exit_code == 1 and "使用登记台账时需要知道报告年度" in res.output
-    res = runner.invoke(main, ["fill", "--template", str(tmp_path / "无.xlsm"), "-o", str(tmp_path / "o.xlsm")])
-    assert res.exit_code == 1 and "文件不存在" in res.output
-    res = runner.invoke(main, ["fill", "--data", str(tmp_path / "无.json"), "-o", str(tmp_path / "o.xlsx")])
-    assert res.exit_code == 1 and "数据文件不存在" in res.output
     res = runner.invoke(main, ["fill", "--year", "2021"])
     assert res.exit_code == 2  # usage error: -o is required
     res = runner.invoke(main, ["fill", "--year", "二〇二一", "-o", str(tmp_path / "o.xlsx")])

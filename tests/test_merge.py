@@ -64,7 +64,8 @@ def district(tmp_path_factory):
         make_report(folder / f"U{i:02d}.xlsx", seed=i, values=v, unit=unit_name(i), unit_type=utype,
                     overrides=ov)
         values[i], overrides[i] = v, ov
-    shutil.copyfile(folder / "U05.xlsx", folder / "U05-副本.xlsx")  # duplicate
+    # a second, different workbook of U05 (identical copies count once: tests/test_merge_inbox.py)
+    make_report(folder / "U05-副本.xlsx", seed=555, unit=unit_name(5), unit_type="街道")
     make_report(folder / "旧版.xlsx", edition="2019", seed=99, unit="旧版镇人民政府")  # wrong edition
     (folder / CORRUPT).write_bytes((folder / "U06.xlsx").read_bytes()[:4000])
     (folder / "~$U01.xlsx").write_bytes(b"lock file")  # Excel lock file: skipped
@@ -356,7 +357,7 @@ def test_slow_file_times_out_rest_proceeds(tmp_path, monkeypatch):
     folder.mkdir()
     for i in range(3):
         make_report(folder / f"r{i}.xlsx", seed=i, unit=f"单位{i}")
-    import toolkit.merge.run as m
+    import toolkit.engine.report as m  # what toolkit.merge.inbox reads .xlsx files with
     real = m.read_report
 
     def slow(path):
@@ -375,15 +376,26 @@ def test_slow_file_times_out_rest_proceeds(tmp_path, monkeypatch):
 
 
 def test_summary_mixed_with_unit_reports_is_flagged(district, tmp_path):
-    """A city may merge district summaries with its own departments, but a summary lying
-    among the reports it was made from would count them twice: M-7 (核实)."""
+    """A city may merge district summaries with its own departments (M-7, 核实, counted), but a
+    summary lying among the reports it was made from would count them twice: M-8, left out."""
     folder = tmp_path / "mixed"
     folder.mkdir()
     shutil.copyfile(district["out"], folder / "某区汇总.xlsx")
     for name in ("U00.xlsx", "U01.xlsx"):
         shutil.copyfile(district["folder"] / name, folder / name)
     r = merge(folder, None, workers=1)
-    m7 = [(u.file, f) for u in r.units for f in u.findings if f.rule == "M-7"]
-    assert len(m7) == 1 and m7[0][0].endswith("某区汇总.xlsx")
-    assert m7[0][1].severity == "verify"
+    stale = next(u for u in r.units if u.display == "某区汇总.xlsx")
+    assert not stale.included and stale.excluded_reason.startswith("旧汇总表")
+    m8 = [f for f in stale.findings if f.rule == "M-8"]
+    assert len(m8) == 1 and m8[0].severity == "error" and unit_name(0) in m8[0].message
+    assert sorted(u.display for u in r.included) == ["U00.xlsx", "U01.xlsx"]
+    # the same summary next to a city department it does not contain: counted, M-7
+    folder2 = tmp_path / "city"
+    folder2.mkdir()
+    shutil.copyfile(district["out"], folder2 / "某区汇总.xlsx")
+    make_report(folder2 / "市教育局.xlsx", seed=77, unit="某市教育局", unit_type="县级政府部门")
+    r2 = merge(folder2, None, workers=1)
+    m7 = [(u.display, f) for u in r2.units for f in u.findings if f.rule == "M-7"]
+    assert len(m7) == 1 and m7[0][0] == "某区汇总.xlsx" and m7[0][1].severity == "verify"
+    assert len(r2.included) == 2
 

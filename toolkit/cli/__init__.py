@@ -66,6 +66,7 @@ class OrderedGroup(click.Group):
                 if exc.name != f"{__name__}.{COMMANDS[name]}":
                     raise
                 return None
+            mod.command.options_metavar = "[选项]"  # click's “[OPTIONS]” in Chinese
             self._commands[name] = mod.command
         return self._commands.get(name)
 
@@ -84,9 +85,9 @@ class OrderedGroup(click.Group):
                 stream.reconfigure(errors="replace")
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
-        except click.exceptions.Abort:
-            click.echo("已中止。", err=True)
-            raise SystemExit(1) from None
+        except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C: the shell's convention
+            click.echo("\n已中止。", err=True)
+            raise SystemExit(130) from None
         except click.exceptions.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else "xxgk"
             click.echo(f"用法错误：{exc.format_message()}", err=True)
@@ -113,3 +114,8 @@ def main():
       xxgk check 某某镇.xlsx           校验一个报告
       xxgk merge 报告文件夹 -o 汇总.xlsx 汇总一个文件夹
     """
+
+# click's own usage words (“[OPTIONS]”, “COMMAND [ARGS]...”) in Chinese too
+# (each command gets its own when OrderedGroup._load imports it).
+main.options_metavar = "[选项]"
+main.subcommand_metavar = "命令 [参数]..."

@@ -15,7 +15,7 @@ DEFAULT_TIMEOUT = 60.0  # as toolkit.merge.run.DEFAULT_TIMEOUT (not imported: st
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹...")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（格式见 docs/check-json.md）。")
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=True), default=None,
               help="另存一份带批注的副本：问题单元格加批注和底色，并增加“校验结果”工作表。"
@@ -53,15 +53,19 @@ def command(files, as_json, annotate_out, previous, strict, no_hints, only_failu
     与 merge 一样多进程并行、显示进度；文件很多时可加 --only-failures 只看有问题的文件。
     """
     many = len(files) > 1 or any(Path(f).is_dir() for f in files)
+    if many and annotate_out and Path(annotate_out).suffix.lower() in (".xlsx", ".xlsm"):
+        raise click.UsageError(f"检查多个文件时 --annotate 应给一个文件夹（每个文件写一份副本），"
+                               f"而“{annotate_out}”是工作簿文件名")
     files = _expand(files)
     try:
         if many:
             if progress is None:
                 progress = sys.stderr.isatty()
             results = check_files(files, previous=previous, strict=strict, workers=workers,
-                                  timeout=timeout, progress=progress_printer(progress))
+                                  timeout=timeout, progress=progress_printer(progress),
+                                  refuse_other_previous=True)
         else:
-            results = [check(files[0], previous=previous, strict=strict)]
+            results = [check(files[0], previous=previous, strict=strict, refuse_other_previous=True)]
     except UnreadableWorkbook as exc:  # the --previous file
         click.echo(f"错误：上一年度报告无法读取：{exc}", err=True)
         raise SystemExit(2) from None

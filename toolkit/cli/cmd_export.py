@@ -4,11 +4,11 @@ import click
 
 from ..engine.check import check
 from ..publish.export import export_docx, narrative_findings
-from .common import friendly_errors
+from .common import fix_output, friendly_errors
 
 
 @click.command("export")
-@click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False), metavar="工作簿")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="输出的 Word 文件（默认：<单位><年度>年政府信息公开工作年度报告.docx）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件；校验有错误时也导出。")
@@ -25,6 +25,7 @@ def command(workbook, output, force):
       xxgk export 某某镇2021年报.xlsx
       xxgk export 某某镇2021年报.xlsx -o 某某镇2021年政府信息公开工作年度报告.docx
     """
+    output = fix_output(output, ('.docx',), "Word 文件")
     result = check(workbook)
     if not result.readable:
         raise click.ClickException(f"{workbook}：{result.error}")

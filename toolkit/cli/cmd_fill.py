@@ -4,21 +4,21 @@ import click
 
 from ..fill.core import fill
 from ..spec import EDITIONS
-from .common import friendly_errors
+from .common import fix_output, friendly_errors
 
 
 @click.command("fill")
 @click.option("--edition", type=click.Choice(EDITIONS), default=None,
               help="表格版本（默认：按报告年度确定，2020年及以前用2019版，2021年起用2021版）。")
-@click.option("--data", "data", type=click.Path(dir_okay=False), default=None,
+@click.option("--data", "data", type=click.Path(exists=True, dir_okay=False), default=None,
               help="数据文件（.json / .yaml / .csv），键为单元格编号或栏目路径（见 xxgk cells），格式见 docs/fill.md。")
-@click.option("--previous", type=click.Path(dir_okay=False), default=None,
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False), default=None,
               help="上一年度的报告工作簿：带出单位信息、上年结转和表二可结转的数字。")
-@click.option("--register", type=click.Path(dir_okay=False), default=None,
+@click.option("--register", type=click.Path(exists=True, dir_okay=False), default=None,
               help="依申请公开登记台账（xxgk register-template 生成）：自动统计整张表三。")
 @click.option("--unit", default=None, help="单位名称（写入封面）。")
 @click.option("--year", default=None, help="报告年度，如 2021（决定表格版本）。")
-@click.option("--template", type=click.Path(dir_okay=False), default=None,
+@click.option("--template", type=click.Path(exists=True, dir_okay=False), default=None,
               help="使用指定的模板文件（如带校验按钮的 .xlsm 模板）；默认使用当前版本的标准模板。")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="输出的报告文件（.xlsx；使用 .xlsm 模板时为 .xlsm）。")
@@ -37,6 +37,7 @@ def command(edition, data, previous, register, unit, year, template, output, for
       xxgk fill --previous 某某镇2021年报.xlsx --register 登记台账.xlsx -o 某某镇2022年报.xlsx
       xxgk fill --data 数据.csv --year 2022 -o 某某镇2022年报.xlsx
     """
+    output = fix_output(output, ('.xlsx', '.xlsm'), "报告工作簿")
     result = fill(output, edition=edition, data=data, previous=previous, register=register,
                   unit=unit, year=year, template=template, force=force)
     click.echo(result.summary())

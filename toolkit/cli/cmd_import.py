@@ -11,7 +11,7 @@ from .common import echo_json, friendly_errors
 
 
 @click.command("import")
-@click.argument("document", type=click.Path(exists=True, dir_okay=True))
+@click.argument("document", type=click.Path(exists=True, dir_okay=True), metavar="文档或文件夹")
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="输出的填报工作簿（.xlsx）；导入文件夹时为输出文件夹。只用 --json 时可省略。")
 @click.option("--json", "as_json", is_flag=True,

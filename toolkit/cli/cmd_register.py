@@ -3,7 +3,7 @@
 import click
 
 from ..fill.register import write_register_template
-from .common import edition_option, friendly_errors
+from .common import fix_output, edition_option, friendly_errors
 
 
 @click.command("register-template")
@@ -24,6 +24,7 @@ def command(edition, output, force):
       xxgk register-template -o 登记台账.xlsx
       xxgk register-template --edition 2019 -o 2020年登记台账.xlsx
     """
+    output = fix_output(output, ('.xlsx',), "登记台账")
     output = output or f"依申请公开登记台账-{edition}.xlsx"
     path = write_register_template(output, edition, force=force)
     click.echo(f"已生成 {edition} 版依申请公开登记台账：{path}")

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from ..xlsx.template import write_template
-from .common import edition_option, friendly_errors
+from .common import fix_output, edition_option, friendly_errors
 
 
 @click.command("template")
@@ -40,7 +40,7 @@ def command(edition, output, macro, python_path, force):
     if python_path is not None and not macro:
         raise click.UsageError("--python 只能与 --macro 一起使用。")
     suffix = ".xlsm" if macro else ".xlsx"
-    output = output or f"填报模板-{edition}{suffix}"
+    output = fix_output(output, (suffix,), "模板") if output else f"填报模板-{edition}{suffix}"
     if Path(output).suffix.lower() != suffix:
         if macro:
             raise click.UsageError(f"启用宏的模板应保存为 .xlsm 文件：{output}")

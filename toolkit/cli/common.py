@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
+from pathlib import Path
 
 import click
 
@@ -62,3 +64,18 @@ def progress_printer(enabled: bool):
         sys.stderr.flush()
 
     return show
+
+
+def fix_output(value, exts: tuple, what: str = "输出文件"):
+    """``-o`` with a missing extension gets the right one (said on stderr); a wrong one is refused."""
+    if value is None:
+        return None
+    p = Path(str(value))
+    suffix = p.suffix.lower()
+    if suffix in exts:
+        return str(value)
+    if not re.fullmatch(r"\.[a-z][a-z0-9]{0,4}", suffix):  # no extension (or “某镇.2024”)
+        fixed = str(value) + exts[0]
+        click.echo(f"提示：输出文件没有扩展名，已改为 {fixed}", err=True)
+        return fixed
+    raise click.UsageError(f"{what}应为 {'、'.join(exts)} 文件，“{value}”的扩展名是 {p.suffix}，请改正后重试")

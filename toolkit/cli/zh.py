@@ -57,6 +57,21 @@ ZH = {
     "Got unexpected extra argument ({args})": "多余的参数：{args}",
     "Got unexpected extra arguments ({args})": "多余的参数：{args}",
     "No such command {name!r}.": "没有命令“{name}”。",
+    "{value} is not in the range {range}.": "{value} 不在允许的范围（{range}）内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "“{value}”不是有效的是/否值，可用：{states}",
+    "{name} {filename!r} is not executable.": "{name}“{filename}”无法执行。",
+}
+
+# Type names click shows in help (``--year INTEGER``) and puts in messages
+# (“不是有效的integer”): class attributes, so every instance is covered.
+TYPE_NAMES = {
+    click.types.IntParamType: "整数",
+    click.types.IntRange: "整数",
+    click.types.FloatParamType: "数字",
+    click.types.FloatRange: "数字",
+    click.types.StringParamType: "文字",
+    click.types.BoolParamType: "是/否",
+    click.types.UUIDParameterType: "UUID",
 }
 
 
@@ -81,6 +96,8 @@ def _wrap_text(text: str, *args, **kwargs) -> str:
 
 def install() -> None:
     click.formatting.wrap_text = _wrap_text
+    for cls, name in TYPE_NAMES.items():
+        cls.name = name
     for mod in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
                 click.types):
         if hasattr(mod, "_"):

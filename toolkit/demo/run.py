@@ -59,9 +59,16 @@ def build_demo(folder: str | Path = "xxgk-demo", seed: int = DEMO_YEAR, workers:
     """Write the sample district under ``folder`` and merge it; returns the paths and result."""
     folder = Path(folder)
     reports = folder / "各单位报告"
+    roster = folder / "单位名单.txt"
+    summary = folder / f"{DEMO_COUNTY}{DEMO_YEAR}年度政府信息公开工作年度报告汇总表.xlsx"
+    names = [u for u, _ in TOWNSHIPS + DEPARTMENTS]
+    planned = [reports / _file_name(u) for u in names]
+    planned += [reports / _file_name(DUPLICATED).replace(".xlsx", "(1).xlsx"), roster, summary]
+    _refuse_foreign_files(folder, reports, planned)
     if reports.exists():
-        shutil.rmtree(reports)  # only our own earlier demo output lives here
-    reports.mkdir(parents=True)
+        for p in reports.iterdir():  # only files an earlier demo wrote (checked above)
+            p.unlink()
+    reports.mkdir(parents=True, exist_ok=True)
     edition = edition_for_year(DEMO_YEAR)
     rng = random.Random(seed)
     for unit, unit_type in TOWNSHIPS + DEPARTMENTS:
@@ -80,13 +87,31 @@ def build_demo(folder: str | Path = "xxgk-demo", seed: int = DEMO_YEAR, workers:
                                      overrides=overrides)
         if unit == DUPLICATED:
             shutil.copyfile(path, reports / _file_name(unit).replace(".xlsx", "(1).xlsx"))
-    roster = folder / "单位名单.txt"
-    names = [u for u, _ in TOWNSHIPS + DEPARTMENTS] + [MISSING_UNIT]
-    roster.write_text("\n".join(names) + "\n", encoding="utf-8")
-    summary = folder / f"{DEMO_COUNTY}{DEMO_YEAR}年度政府信息公开工作年度报告汇总表.xlsx"
+    roster.write_text("\n".join(names + [MISSING_UNIT]) + "\n", encoding="utf-8")
     result = merge(reports, summary, units=roster, year=DEMO_YEAR, workers=workers,
                    name=f"{DEMO_COUNTY}（汇总）", progress=progress)
     return DemoResult(folder=folder, reports=reports, roster=roster, summary=summary, merge=result)
+
+
+MARKER = ".xxgk-demo"  # written in the demo folder: later runs may replace what it lists
+
+
+def _refuse_foreign_files(folder: Path, reports: Path, planned: list) -> None:
+    """The demo only ever replaces files an earlier demo wrote (listed in its marker)."""
+    from ..errors import XxgkError
+    marker = folder / MARKER
+    ours = set()
+    if marker.is_file():
+        ours = {line for line in marker.read_text(encoding="utf-8").splitlines() if line}
+    foreign = [p for p in planned if p.exists() and p.relative_to(folder).as_posix() not in ours]
+    if reports.is_dir():
+        foreign += [p for p in reports.iterdir() if p.relative_to(folder).as_posix() not in ours]
+    if foreign:
+        raise XxgkError(f"文件夹“{folder}”中已有不是 xxgk demo 生成的文件（如“{foreign[0]}”），"
+                        "为免覆盖，示例没有生成；请换一个文件夹，如：xxgk demo 新文件夹")
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text("\n".join(p.relative_to(folder).as_posix() for p in planned) + "\n",
+                      encoding="utf-8")
 
 
 def guide(demo: DemoResult) -> str:

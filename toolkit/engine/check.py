@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import UnreadableWorkbook
+from ..errors import UnreadableWorkbook, XxgkError
 from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, frame_row
 from .report import Report, read_report
 from .rules import evaluate, narrative_of
@@ -27,6 +27,7 @@ class CheckResult:
     error: str = ""  # why the file could not be read
     strict: bool = False
     claims: list = field(default_factory=list)  # narrative.Claim: what the 正文 says about the tables
+    previous_problem: str = ""  # why the given previous report is not this one's last year ("" if it is)
 
     @property
     def readable(self) -> bool:
@@ -92,18 +93,25 @@ class CheckResult:
 
 
 def check(path: str | Path, previous: str | Path | Report | None = None,
-          strict: bool = False) -> CheckResult:
+          strict: bool = False, refuse_other_previous: bool = False) -> CheckResult:
     """Check one workbook.  Never raises for a bad input file: an unreadable
     file gives a result with ``verdict == "unreadable"`` and the reason.
 
     ``previous`` (last year's workbook or its Report) enables cross-year rules;
-    if it cannot be read, :class:`UnreadableWorkbook` is raised.
+    if it cannot be read, :class:`UnreadableWorkbook` is raised.  With
+    ``refuse_other_previous`` (the CLI's ``--previous``), a previous report of
+    another unit or of a year other than the one before raises :class:`XxgkError`
+    naming both.
     """
     prev = read_report(previous) if isinstance(previous, (str, Path)) else previous
     try:
         rep = read_report(path)
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
+    if prev is not None and refuse_other_previous:
+        problem = previous_problem(rep, prev)
+        if problem:
+            raise XxgkError(problem)
     return _result(path, rep, prev, strict)
 
 
@@ -113,18 +121,23 @@ def _result(path, rep: Report, prev: Report | None, strict: bool = False) -> Che
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
 
 
-def check_task(path: str, previous: Report | None, timeout: float) -> CheckResult:
+def check_task(entry, previous: Report | None, timeout: float) -> CheckResult:
     """One file of ``check_files`` (runs in a pool worker); never raises."""
     from ..merge.run import guarded
+    path = getattr(entry, "path", entry)
 
     def body():
-        return _result(path, read_report(path), previous or None)
+        rep = read_report(path)
+        r = _result(path, rep, previous or None)
+        if previous:
+            r.previous_problem = previous_problem(rep, previous)
+        return r
 
     return guarded(path, timeout, body, _unreadable)
 
 
-def _unreadable(path: str, reason: str) -> CheckResult:
-    return CheckResult(file=str(path), error=reason)
+def _unreadable(entry, reason: str) -> CheckResult:
+    return CheckResult(file=str(getattr(entry, "path", entry)), error=reason)
 
 
 check_task.unreadable = _unreadable
@@ -132,10 +145,11 @@ check_task.unreadable = _unreadable
 
 def check_files(paths: list, previous: str | Path | Report | None = None, strict: bool = False,
                 workers: int | None = None, timeout: float | None = None,
-                progress=None) -> list[CheckResult]:
+                progress=None, refuse_other_previous: bool = False) -> list[CheckResult]:
     """Check many workbooks in the process pool ``merge`` uses (same per-file
     timeout, same progress callback); results in the order of ``paths``.
-    Raises :class:`UnreadableWorkbook` only when ``previous`` cannot be read."""
+    Raises :class:`UnreadableWorkbook` only when ``previous`` cannot be read,
+    and :class:`XxgkError` as :func:`check` does with ``refuse_other_previous``."""
     from ..merge.run import DEFAULT_TIMEOUT, run_checks
     prev = read_report(previous) if isinstance(previous, (str, Path)) else previous
     results = run_checks(paths, prev, workers=workers,
@@ -143,7 +157,22 @@ def check_files(paths: list, previous: str | Path | Report | None = None, strict
                          progress=progress, task=check_task)
     for r in results:
         r.strict = strict
+        if refuse_other_previous and r.previous_problem:
+            raise XxgkError(r.previous_problem)
     return results
+
+
+def previous_problem(rep: Report, prev: Report) -> str:
+    """Why ``prev`` cannot be this report's last year (another unit, not the year before), or ""."""
+    from ..names import name_key
+    here, there = Path(str(rep.path)).name, Path(str(prev.path)).name
+    if rep.unit and prev.unit and prev.kind != "summary" and name_key(rep.unit) != name_key(prev.unit):
+        return (f"--previous 给出的“{there}”是“{prev.unit}”的报告，而“{here}”是“{rep.unit}”的报告；"
+                "请给出同一单位上一年度的报告")
+    if rep.year is not None and prev.year is not None and prev.year != rep.year - 1:
+        return (f"--previous 给出的“{there}”是 {prev.year} 年度的报告，而“{here}”是 {rep.year} 年度的；"
+                f"请给出 {rep.year - 1} 年度的报告")
+    return ""
 
 
 def findings_frame(results):

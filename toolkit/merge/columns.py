@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
+from ..names import name_key
 from ..spec import get_edition
 
 DATA_TABLES = ("t2", "t3", "t4")
 
 
 def norm_name(name: str) -> str:
-    """Key used to match unit names (roster, duplicates, last year)."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split())
+    """Key used to match unit names (roster, duplicates, last year): :func:`toolkit.names.name_key`
+    (NFKC, invisible characters and all whitespace removed)."""
+    return name_key(name)
 
 
 @lru_cache(maxsize=None)

@@ -39,6 +39,9 @@ from ..engine.report import Report, _fmt, read_report
 from ..engine.rules import evaluate
 from ..spec import edition_for_year, get_edition
 from .columns import DATA_TABLES, _column_index, data_columns, leaves, norm_name  # noqa: F401
+from ..names import name_key, tidy_name
+from .inbox import Entry, discover_inbox, load_report, next_step
+from .roster import Roster, read_roster  # noqa: F401 — read_roster is part of this module's API
 
 SUMMARY_SHEETS = {"detail": "明细", "issues": "问题清单", "charts": "图表", "about": "说明"}
 DEFAULT_TIMEOUT = 60.0
@@ -52,6 +55,7 @@ SWING_MIN_DIFF = 10
 SWING_RULE = "M-6"
 
 _NAME_SUFFIXES = ("人民政府", "街道办事处", "办事处", "政府")
+PREFER_CHOICES = ("newest",)
 _FILE_NOISE = ("政府信息公开工作年度报告", "政府信息公开", "年度报告", "工作年报", "年报", "报告",
                "数据填报表", "填报表", "修改版", "最终版", "终稿", "定稿", "汇总")
 
@@ -86,10 +90,49 @@ class UnitResult:
     findings: list = field(default_factory=list)  # Finding, sorted
     included: bool = False  # summed into 汇总
     excluded_reason: str = ""  # why not (duplicate, edition, year)
+    label: str = ""  # as shown: path relative to the folder, or 压缩包/成员
+    source: str = "xlsx"  # xlsx | sheet (.xls/.ods… read by calamine) | import (由报告导入)
+    notes: tuple = ()  # how a non-.xlsx file was read (import notes)
+    next_step: str = ""  # what to do about a file that was not counted
+    mtime: float = 0.0
+    members: tuple = ()  # a summary's units (name keys of its 明细 rows)
+    roster_name: str = ""  # the roster's name this unit was matched to
+    unit_from_file: bool = False  # the cover's unit name was blank: taken from the file name
+    filled: str = ""  # the cover's 填报日期 as typed
 
     @property
     def readable(self) -> bool:
         return not self.error
+
+    @property
+    def display(self) -> str:
+        """The file as the user knows it (relative path, or 压缩包/成员)."""
+        return self.label or Path(self.file).name
+
+    @property
+    def key(self) -> str:
+        """Identity of the unit: the roster's name when matched, else the normalised name."""
+        return name_key(self.roster_name or self.unit)
+
+    @property
+    def status(self) -> str:
+        """counted | counted_with_notes | not_counted (every file has exactly one)."""
+        if not self.included:
+            return "not_counted"
+        c = self.counts
+        if c["error"] or c["verify"] or self.source != "xlsx":
+            return "counted_with_notes"
+        return "counted"
+
+    @property
+    def status_label(self) -> str:
+        return {"counted": "计入", "counted_with_notes": "计入（有问题或说明）",
+                "not_counted": "未计入"}[self.status]
+
+    @property
+    def filled_date(self) -> tuple:
+        """The cover's 填报日期 as (year, month, day), or () when absent or unreadable."""
+        return _filled_date(self.filled)
 
     @property
     def name(self) -> str:
@@ -124,11 +167,23 @@ class UnitResult:
 def unit_from_report(path: str, rep: Report, findings: list) -> UnitResult:
     cols = data_columns(rep.edition)
     return UnitResult(
-        file=str(path), unit=rep.unit, unit_type=rep.unit_type,
+        file=str(path), unit=tidy_name(rep.unit), unit_type=rep.unit_type,
         county=str(rep.info.get("county") or "").strip(), year=rep.year, edition=rep.edition,
         kind=rep.kind, values=tuple(rep.values.get(c, 0) for c in cols),
         invalid=frozenset(rep.invalid), overwritten=frozenset(rep.overwritten),
-        findings=findings)
+        findings=findings, filled=str(rep.info.get("date") or ""))
+
+
+def _filled_date(text: str) -> tuple:
+    import re
+    m = re.search(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})", text or "")
+    return tuple(int(x) for x in m.groups()) if m else ()
+
+
+def _as_entry(item) -> Entry:
+    if isinstance(item, Entry):
+        return item
+    return Entry(str(item), Path(item).name)
 
 
 # -- worker side ------------------------------------------------------------------
@@ -181,6 +236,8 @@ def guarded(path: str, timeout: float, body, unreadable):
         return body()
     except UnreadableWorkbook as exc:
         return unreadable(str(path), exc.reason)
+    except XxgkError as exc:
+        return unreadable(str(path), str(exc))
     except _Timeout:
         return unreadable(str(path), timeout_message(timeout))
     except RecursionError:
@@ -195,27 +252,81 @@ def guarded(path: str, timeout: float, body, unreadable):
             signal.signal(signal.SIGALRM, old)
 
 
-def _unreadable_unit(path: str, reason: str) -> UnitResult:
-    return UnitResult(file=path, error=reason)
-
-
-def check_unit(path: str, previous: dict | None = None, timeout: float | None = None) -> UnitResult:
-    """Read and check one workbook.  Never raises: problems become ``error``."""
+def check_unit(path, previous: dict | None = None, timeout: float | None = None) -> UnitResult:
+    """Read and check one file (a path or an :class:`Entry`).  Never raises: problems become ``error``."""
+    entry = _as_entry(path)
     previous = _PREVIOUS if previous is None else previous
     timeout = _TIMEOUT if timeout is None else timeout
+    u = guarded(entry.path, timeout, lambda: _check_entry(entry, previous),
+                lambda p, reason: UnitResult(file=p, error=reason))
+    return _placed(u, entry)
 
-    def body():
-        rep = read_report(path)
-        prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
-        findings = evaluate(rep, prev)
-        if prev is not None:
-            findings = sort_findings(findings + swing_findings(rep, prev))
-        return unit_from_report(path, rep, findings)
 
-    return guarded(path, timeout, body, _unreadable_unit)
+def _unreadable_unit(item, reason: str) -> UnitResult:
+    entry = _as_entry(item)
+    return _placed(UnitResult(file=entry.path, error=reason), entry)
 
 
 check_unit.unreadable = _unreadable_unit
+
+
+def _placed(u: UnitResult, entry: Entry) -> UnitResult:
+    """Where the file was found (label, archive member) and what to do when it was not read."""
+    u.label, u.mtime = entry.label, entry.mtime
+    if entry.member:
+        u.file = f"{entry.path}/{entry.member}"
+    if not u.readable:
+        u.next_step = next_step(entry, u.error)
+    return u
+
+
+def _check_entry(entry: Entry, previous: dict | None) -> UnitResult:
+    path = entry.path
+    loaded = load_report(entry)
+    rep = loaded.report
+    prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
+    findings = evaluate(rep, prev)
+    if prev is not None:
+        findings = findings + swing_findings(rep, prev)
+    if loaded.source == "import":
+        # A published report has no 填报人/联系电话/填报日期 (and often no 所属区县):
+        # their absence is what the form is, not an error of the unit.
+        dropped = [f for f in findings if f.rule == "S-8" and _only_cells(f, _NOT_IN_REPORTS)]
+        findings = [f for f in findings if f not in dropped]
+        if dropped:
+            loaded.notes.append("报告中没有" + "、".join(
+                rep.spec.by_id[i].label for i in sorted(_NOT_IN_REPORTS)
+                if any(c.cell_id == i for f in dropped for c in f.cells)) + "，未核对")
+    if loaded.source != "xlsx":
+        findings.append(_form_finding(rep, loaded))
+    u = unit_from_report(path, rep, sort_findings(findings))
+    u.source, u.notes = loaded.source, tuple(loaded.notes)
+    if rep.kind == "summary" and not entry.member:
+        u.members = _summary_members(path, rep.edition)
+    return u
+
+
+_NOT_IN_REPORTS = frozenset({"info.county", "info.preparer", "info.phone", "info.date"})
+
+
+def _only_cells(f: Finding, ids: frozenset) -> bool:
+    return bool(f.cells) and all(c.cell_id in ids for c in f.cells)
+
+
+def _form_finding(rep: Report, loaded) -> Finding:
+    rule = "M-13" if loaded.source == "sheet" else "M-14"
+    c = rep.spec.by_id["info.unit_name"]
+    return finding(rule, table="file", cells=[CellRef(c.sheet, c.address, c.id, c.path, rep.unit)],
+                   notes="；".join(loaded.notes))
+
+
+def _summary_members(path: str, edition: str) -> tuple:
+    """Name keys of the units in a summary's 明细 (empty when it cannot be read)."""
+    from .summary import read_detail
+    try:
+        return tuple(sorted(read_detail(path, edition)))
+    except Exception:  # noqa: BLE001 — a damaged 明细 only loses the stale-output check
+        return ()
 
 
 def _check_chunk(paths: list) -> list:
@@ -277,13 +388,14 @@ def _chunks(items: list, size: int) -> list:
 
 def run_checks(paths: list, previous=None, workers: int | None = None,
                timeout: float = DEFAULT_TIMEOUT, progress=None, task=None) -> list:
-    """Check every path (in a process pool when worthwhile); results in input order.
+    """Check every path or :class:`Entry` (in a process pool when worthwhile); results in input order.
 
-    ``task(path, previous, timeout)`` checks one file (default :func:`check_unit`;
+    ``task(entry, previous, timeout)`` checks one file (default :func:`check_unit`;
     ``xxgk check`` of a folder uses ``toolkit.engine.check.check_task``); it must
-    be a module-level function with an ``unreadable(path, reason)`` attribute.
+    be a module-level function with an ``unreadable(entry, reason)`` attribute,
+    and its result's ``file`` is the entry's path (``archive/member`` for a member).
     """
-    paths = [str(p) for p in paths]
+    paths = [_as_entry(p) for p in paths]
     task = task or check_unit
     previous = previous if previous is not None else {}
     n = len(paths)
@@ -292,7 +404,7 @@ def run_checks(paths: list, previous=None, workers: int | None = None,
 
     def done(items):
         for r in items:
-            results[r.file] = r
+            results[_result_key(r)] = r
         if progress:
             progress(len(results), n)
 
@@ -306,12 +418,20 @@ def run_checks(paths: list, previous=None, workers: int | None = None,
         # A chunk that hung in a way the worker's own timer could not stop:
         # retry its files one by one, so only the guilty file is given up.
         for p in stalled:
-            if p in results:
+            if _entry_key(p) in results:
                 continue
             left = _run_pool([[p]], previous, timeout, 1, done, pool_task)
             for q in left:
                 done([task.unreadable(q, timeout_message(timeout))])
-    return [results[p] for p in paths]
+    return [results[_entry_key(p)] for p in paths]
+
+
+def _entry_key(e: Entry) -> str:
+    return f"{e.path}/{e.member}" if e.member else e.path
+
+
+def _result_key(u) -> str:
+    return u.file
 
 
 def _run_pool(chunks: list, previous, timeout: float, workers: int, done, task=None) -> list:
@@ -381,10 +501,22 @@ def load_previous(path: str | Path, recursive: bool = False) -> dict:
     rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
     if rep.kind == "summary":
         from .summary import read_detail
-        return read_detail(path, rep.edition)
+        out = read_detail(path, rep.edition)
+        for r in out.values():
+            r.info.setdefault("year", rep.year)
+        return out
     if rep.unit:
         out[norm_name(rep.unit)] = rep
     return out
+
+
+def check_previous_year(prev: dict, year: int, source) -> None:
+    """``--previous`` must be of the year before ``year``: refuse anything else, naming both."""
+    years = sorted({r.year for r in prev.values() if r.year is not None})
+    wrong = [y for y in years if y != year - 1]
+    if wrong:
+        raise XxgkError(f"--previous 给出的“{Path(str(source)).name}”是 {wrong[0]} 年度的报告，"
+                        f"本次是 {year} 年度，应使用上一年度（{year - 1} 年度）的报告")
 
 
 # ---------------------------------------------------------------------------
@@ -392,49 +524,7 @@ def load_previous(path: str | Path, recursive: bool = False) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def read_roster(path: str | Path) -> list[str]:
-    """Unit names from a one-column .xlsx (first sheet, column A) or a text file."""
-    path = Path(path)
-    if not path.is_file():
-        raise XxgkError(f"单位名单文件不存在：{path}")
-    names: list = []
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from ..xlsx.reader import read_workbook
-        try:
-            book = read_workbook(path)
-        except UnreadableWorkbook as exc:
-            raise XxgkError(f"单位名单无法读取：{exc}") from None
-        sheet = next((book.sheets[n] for n in book.sheet_names if n in book.sheets), None)
-        if sheet is None:
-            raise XxgkError(f"单位名单 {path} 中没有工作表")
-        rows = []
-        for addr, cell in sheet.cells.items():
-            col = addr.rstrip("0123456789")
-            if col == "A" and cell.value is not None:
-                rows.append((int(addr[1:]), str(cell.value)))
-        names = [v for _, v in sorted(rows)]
-    else:
-        data = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise XxgkError(f"单位名单 {path} 的文字编码无法识别，请另存为 UTF-8 文本或 .xlsx")
-        names = text.splitlines()
-    out, seen = [], set()
-    for i, raw in enumerate(names):
-        name = raw.strip()
-        if not name or (i == 0 and norm_name(name) in ("单位名称", "单位", "名称")):
-            continue
-        if norm_name(name) not in seen:
-            seen.add(norm_name(name))
-            out.append(name)
-    if not out:
-        raise XxgkError(f"单位名单 {path} 中没有单位名称（每行一个，或 Excel 第一列每格一个）")
-    return out
+# read_roster: see toolkit/merge/roster.py (imported above).
 
 
 # ---------------------------------------------------------------------------
@@ -461,6 +551,8 @@ class MergeResult:
     previous: str = ""
     created: str = ""
     elapsed: float = 0.0
+    ignored: list = field(default_factory=list)  # (label, reason): lock/hidden/system files, own output
+    prefer: str = ""  # "newest": differing resubmissions count the newer one
 
     @property
     def readable(self) -> list:
@@ -498,12 +590,29 @@ class MergeResult:
 
     def summary_line(self) -> str:
         c = self.counts
-        line = (f"共 {len(self.units)} 个文件：读取 {len(self.readable)} 个，无法读取 "
-                f"{len(self.unreadable)} 个；计入汇总 {len(self.included)} 个单位，未计入 "
-                f"{len(self.excluded)} 个")
+        noted = sum(1 for u in self.units if u.status == "counted_with_notes")
+        line = (f"共 {len(self.units)} 个文件：计入汇总 {len(self.included)} 个（其中 {noted} 个有问题或说明），"
+                f"未计入 {len(self.units) - len(self.included)} 个（无法读取 {len(self.unreadable)} 个）")
         if self.roster:
             line += f"；名单 {len(self.roster)} 个单位，未报送 {len(self.missing)} 个"
         return line + f"。问题：错误 {c['error']} 项，核实 {c['verify']} 项，提示 {c['hint']} 项"
+
+    def file_lines(self) -> list:
+        """One line per file that was not counted or was counted with notes, then the ignored files."""
+        out = []
+        for u in self.units:
+            if u.status == "not_counted":
+                why = u.error if not u.readable else u.excluded_reason
+                step = u.next_step or _STEPS.get(u.excluded_reason.split("（")[0], "")
+                out.append(f"  未计入：{u.display}：{why}" + (f"。{step}" if step else ""))
+        for u in self.units:
+            if u.status == "counted_with_notes":
+                out.append(f"  计入（{_notes_of(u)}）：{u.display}")
+        if self.ignored:
+            out.append(f"  另有 {len(self.ignored)} 个临时文件、隐藏文件等未读取（已列入汇总表“说明”）："
+                       + "、".join(label for label, _ in self.ignored[:5])
+                       + ("等" if len(self.ignored) > 5 else ""))
+        return out
 
     # -- pandas -----------------------------------------------------------------
 
@@ -515,14 +624,14 @@ class MergeResult:
             ed = get_edition(u.edition)
             for cid, v in zip(data_columns(u.edition), u.values):
                 c = ed.by_id[cid]
-                rows.append((u.unit, Path(u.file).name, cid, c.path, c.table, v, u.included))
+                rows.append((u.unit, u.display, cid, c.path, c.table, v, u.included))
         return pd.DataFrame(rows, columns=["unit", "file", "cell_id", "path", "table", "value",
                                            "included"])
 
     def findings_frame(self):
         """One row per finding (unit findings, merge findings, unreadable files, missing units);
         the same frame as :func:`toolkit.engine.check.findings_frame`."""
-        rows = [frame_row(f, Path(u.file).name if u else None,
+        rows = [frame_row(f, u.display if u else None,
                           u.unit if u else f.cells[0].value if f.cells else None,
                           u.edition or None if u else None)
                 for u, f in self.all_findings()]
@@ -551,7 +660,15 @@ class MergeResult:
         return written
 
     def to_dict(self) -> dict:
+        accounting = [{"file": u.display, "status": u.status, "unit": u.unit or None,
+                       "roster_name": u.roster_name or None, "source": u.source,
+                       "reason": (u.error or u.excluded_reason) or None,
+                       "next_step": (u.next_step or _STEPS.get(u.excluded_reason.split("（")[0], "")) or None,
+                       "notes": list(u.notes)}
+                      for u in self.units]
         return {
+            "accounting": accounting,
+            "ignored": [{"file": f, "reason": r} for f, r in self.ignored],
             "schema": JSON_SCHEMA_VERSION, "tool": f"xxgk {__version__}",
             "folder": self.folder, "output": self.output or None,
             "edition": self.edition, "year": self.year, "name": self.name,
@@ -571,8 +688,29 @@ class MergeResult:
         }
 
 
+_STEPS = {"重复报送": "请只保留正确的一份后重新汇总（或加 --prefer newest 计入较新的一份）",
+          "旧汇总表": "请把这个汇总表移出文件夹，再重新汇总",
+          "较早报送的版本": "如需计入这一份，请删除较新的文件后重新汇总",
+          "内容相同的重复文件": "可删除重复的文件"}
+
+
+def _notes_of(u: UnitResult) -> str:
+    parts = []
+    if u.source == "sheet":
+        parts.append(f"{Path(u.display).suffix.lstrip('.')} 格式，公式和保护无法核对")
+    elif u.source == "import":
+        parts.append("由报告导入")
+    c = u.counts
+    if c["error"]:
+        parts.append(f"错误 {c['error']} 项")
+    if c["verify"]:
+        parts.append(f"核实 {c['verify']} 项")
+    return "，".join(parts)
+
+
 def _file_finding(u: UnitResult) -> Finding:
-    return finding("FILE", table="file", cells=[CellRef(Path(u.file).name, "")], reason=u.error)
+    return finding("FILE", table="file", cells=[CellRef(u.display, "")],
+                   reason=u.error + (f"。{u.next_step}" if u.next_step else ""))
 
 
 def _missing_finding(name: str) -> Finding:
@@ -604,14 +742,14 @@ def _unit_core(unit: str) -> str:
 
 
 def _name_mismatch(u: UnitResult) -> bool:
-    core, fcore = _unit_core(u.unit), _file_core(Path(u.file).stem)
+    core, fcore = _unit_core(u.unit), _file_core(Path(u.display).stem)
     if not core or not fcore:
         return False
     return core not in fcore and fcore not in norm_name(u.unit)
 
 
 def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> None:
-    """Decide edition/year, duplicates, roster and which units are summed."""
+    """Decide edition/year, unit names, stale summaries, resubmissions, roster; which units are summed."""
     readable = result.readable
     years = Counter(u.year for u in readable if u.year is not None)
     if target_year is None and years:
@@ -632,33 +770,110 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
         elif target_year is not None and u.year is not None and u.year != target_year:
             u.included, u.excluded_reason = False, f"报告年度不符（{u.year}年）"
             _unit_finding(u, "M-2", "year", "info.year", year=u.year, target_year=target_year)
-    groups: dict = {}
-    for u in readable:
-        if u.included and u.unit:
-            groups.setdefault(norm_name(u.unit), []).append(u)
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        files = "、".join(Path(x.file).name for x in group)
-        for u in group:
-            u.included, u.excluded_reason = False, "重复报送"
-            _unit_finding(u, "M-1", unit=u.unit, count=len(group), files=files)
+    _blank_names(readable)
+    roster = Roster(result.roster) if result.roster else None
+    if roster:
+        _match_roster(result, roster)
+    _stale_summaries(readable)
+    _resubmissions(readable, result.prefer)
     kinds = {u.kind for u in readable if u.included}
     if {"summary", "template"} <= kinds:
         for u in readable:
             if u.included and u.kind == "summary":
-                _unit_finding(u, "M-7", file=Path(u.file).name, name=u.name)
+                _unit_finding(u, "M-7", file=u.display, name=u.name)
     for u in readable:
-        if u.unit and _name_mismatch(u):
-            _unit_finding(u, "M-3", file=Path(u.file).name, unit=u.unit)
-    if result.roster:
-        wanted = {norm_name(n): n for n in result.roster}
-        present = {norm_name(u.unit) for u in readable if u.unit}
-        result.missing = [name for key, name in wanted.items() if key not in present]
-        for u in readable:
-            if u.unit and norm_name(u.unit) not in wanted:
-                result.unexpected.append(u)
-                _unit_finding(u, "M-5", unit=u.unit)
+        if u.unit and not u.unit_from_file and _name_mismatch(u):
+            _unit_finding(u, "M-3", file=u.display, unit=u.unit)
+    if roster:
+        present = {name_key(u.roster_name) for u in readable if u.roster_name}
+        result.missing = [name for name in roster.names if name_key(name) not in present]
+
+
+def _blank_names(readable: list) -> None:
+    """A blank 单位名称 falls back to the file name (with a 核实): the file is never lost."""
+    for u in readable:
+        if u.unit:
+            continue
+        stem = Path(u.display).stem
+        core = tidy_name(_file_core(stem))
+        guess = core if len(core) >= 2 else tidy_name(stem)  # “r005” stays “r005”, not “r”
+        u.unit, u.unit_from_file = guess, True
+        _unit_finding(u, "M-12", file=Path(u.display).name, unit=guess)
+
+
+def _match_roster(result: MergeResult, roster: Roster) -> None:
+    for u in result.readable:
+        m = roster.match(u.unit)
+        if m.how == "exact":
+            u.roster_name = m.name
+        elif m.how == "near":
+            u.roster_name = m.name
+            _unit_finding(u, "M-11", "near", unit=u.unit, name=m.name)
+        elif m.how == "ambiguous":
+            result.unexpected.append(u)
+            _unit_finding(u, "M-11", "ambiguous", unit=u.unit,
+                          names="、".join(f"“{n}”" for n in m.candidates))
+        else:
+            result.unexpected.append(u)
+            _unit_finding(u, "M-5", unit=u.unit)
+
+
+def _stale_summaries(readable: list) -> None:
+    """A summary whose units also sent their own reports here is an old output: left out."""
+    summaries = [u for u in readable if u.included and u.kind == "summary"]
+    if not summaries:
+        return
+    for s in summaries:
+        if not s.members:
+            continue
+        others = {u.key for u in readable if u is not s and u.included and u.kind != "summary"}
+        others |= {name_key(u.unit) for u in readable if u is not s and u.included and u.kind == "summary"}
+        overlap = sorted(set(s.members) & others)
+        if not overlap:
+            continue
+        s.included, s.excluded_reason = False, "旧汇总表（其中的单位另有报告）"
+        names = "、".join(overlap[:3]) + ("等" if len(overlap) > 3 else "")
+        _unit_finding(s, "M-8", file=s.display, name=s.name, count=len(overlap), names=names)
+
+
+def _newness(u: UnitResult) -> tuple:
+    return (u.filled_date or (0, 0, 0), u.mtime)
+
+
+def _resubmissions(readable: list, prefer: str = "") -> None:
+    """Several files of one unit: identical ones count once; differing ones need --prefer newest."""
+    groups: dict = {}
+    for u in readable:
+        if u.included and u.unit:
+            groups.setdefault(u.key, []).append(u)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda u: (_newness(u), len(u.display), u.display))  # “甲.xlsx” before “甲(1).xlsx”
+        kept: list = []
+        for u in group:  # identical values (same edition): the first one received counts
+            twin = next((k for k in kept if k.edition == u.edition and k.values == u.values), None)
+            if twin is None:
+                kept.append(u)
+                continue
+            u.included, u.excluded_reason = False, f"内容相同的重复文件（与 {twin.display} 相同）"
+            _unit_finding(u, "M-9", unit=u.unit, file=u.display, twin=twin.display)
+        if len(kept) < 2:
+            continue
+        kept.sort(key=_newness, reverse=True)
+        files = "、".join(x.display for x in kept)
+        newest, second = kept[0], kept[1]
+        if prefer == "newest" and _newness(newest) > _newness(second):
+            by = ("填报日期" if newest.filled_date and newest.filled_date != second.filled_date
+                  else "文件修改时间")
+            for u in kept[1:]:
+                u.included, u.excluded_reason = False, f"较早报送的版本（已计入 {newest.display}）"
+                _unit_finding(u, "M-10", unit=u.unit, count=len(kept), files=files, by=by,
+                              newest=newest.display)
+            continue
+        for u in kept:
+            u.included, u.excluded_reason = False, "重复报送（数据不同）"
+            _unit_finding(u, "M-1", unit=u.unit, count=len(kept), files=files)
 
 
 def sum_units(result: MergeResult) -> None:
@@ -706,10 +921,14 @@ def sum_units(result: MergeResult) -> None:
 
 
 def merge(folder: str | Path, output: str | Path | None = None, *, units: str | Path | None = None,
-          previous: str | Path | None = None, year: int | None = None, recursive: bool = False,
+          previous: str | Path | None = None, year: int | None = None, recursive: bool = True,
           name: str | None = None, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-          progress=None, force: bool = True) -> MergeResult:
-    """Check and merge every workbook in ``folder``; write the summary to ``output``.
+          progress=None, force: bool = True, prefer: str | None = None) -> MergeResult:
+    """Check and merge every file in ``folder`` (and its subfolders unless ``recursive`` is
+    False); write the summary to ``output``.
+
+    Every file found ends up counted or listed with the reason (``result.units``);
+    only lock, hidden and system files are left out, listed in ``result.ignored``.
 
     Input files are never modified.  ``output`` is written atomically (and
     skipped when None: the result still holds everything for pandas).
@@ -718,10 +937,13 @@ def merge(folder: str | Path, output: str | Path | None = None, *, units: str | 
     """
     t0 = time.perf_counter()
     folder = Path(folder)
-    exclude = [output] if output else []
-    paths = discover(folder, recursive, exclude=exclude)
+    if prefer not in (None, "", *PREFER_CHOICES):
+        raise XxgkError(f"--prefer 只能是：{'、'.join(PREFER_CHOICES)}")
+    exclude = [(output, "本次汇总的输出文件"), (units, "单位名单文件"), (previous, "上一年度的汇总表")]
+    inbox = discover_inbox(folder, recursive, exclude=[(p, w) for p, w in exclude if p])
+    paths = inbox.entries
     if not paths:
-        raise XxgkError(f"文件夹 {folder} 中没有找到 .xlsx 或 .xlsm 工作簿")
+        raise XxgkError(f"文件夹 {folder} 中没有找到任何报告文件（.xlsx、.xls、.ods、.docx、.zip 等）")
     if output is not None and Path(output).exists() and not force:
         from ..atomic import OutputExistsError
         raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
@@ -733,10 +955,13 @@ def merge(folder: str | Path, output: str | Path | None = None, *, units: str | 
         except UnreadableWorkbook as exc:
             raise XxgkError(f"上一年度的报告无法读取：{exc}") from None
     result = MergeResult(folder=str(folder), roster=roster, previous=str(previous or ""),
-                         created=datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+                         created=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                         ignored=list(inbox.ignored), prefer=prefer or "")
     result.units = run_checks(paths, prev_reports, workers=workers, timeout=timeout,
                               progress=progress)
     apply_merge_rules(result, year)
+    if prev_reports and result.year:
+        check_previous_year(prev_reports, result.year, previous)
     sum_units(result)
     counties = Counter(u.county for u in result.included if u.county)
     result.county = counties.most_common(1)[0][0] if counties else ""

@@ -293,9 +293,10 @@ def _write_detail(wb, fmts, result, ed) -> dict:
 
         counts = u.counts
         lead_values = {
-            "unit": u.unit, "unit_type": u.unit_type, "file": Path(u.file).name,
+            "unit": u.unit, "unit_type": u.unit_type, "file": u.display,
             "verdict": u.verdict_label,
-            "included": "是" if u.included else f"否（{u.excluded_reason}）",
+            "included": (("是（由报告导入）" if u.source == "import" else "是") if u.included
+                         else f"否（{u.excluded_reason}）"),
             "error": counts["error"], "verify": counts["verify"], "hint": counts["hint"],
         }
         cells = [(lead_values[key], fmt(i, "cell" if isinstance(lead_values[key], str) else "num"))
@@ -506,8 +507,8 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
         row += 1
 
     for u in result.unreadable:
-        line("", Path(u.file).name, TABLE_LABELS["file"], "", "FILE", "error",
-             f"无法读取，未计入汇总：{u.error}")
+        line("", u.display, TABLE_LABELS["file"], "", "FILE", "error",
+             f"无法读取，未计入汇总：{u.error}" + (f"。{u.next_step}" if u.next_step else ""))
     for name in result.missing:
         line(name, "（未报送）", TABLE_LABELS["file"], "", "M-4", "error",
              f"名单中的单位“{name}”没有报送工作簿（或封面单位名称与名单不一致）")
@@ -518,7 +519,7 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
             first = next((c for c in f.cells if c.address), None)
             pos = positions.get((ui, fi))
             link = xl_rowcol_to_cell(*pos) if pos else None
-            line(u.name, Path(u.file).name, TABLE_LABELS.get(f.table, f.table),
+            line(u.name, u.display, TABLE_LABELS.get(f.table, f.table),
                  first.ref if first else "", f.rule, f.severity, f.message, link)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(row - 1, 1), len(ISSUE_HEADERS) - 1)
@@ -648,19 +649,24 @@ def _write_about(ws, fmts, result) -> None:
     ws.set_row(0, 24)
     c = result.counts
     excluded = result.excluded
-    dup = sum(1 for u in excluded if u.excluded_reason == "重复报送")
-    other = len(excluded) - dup
+    dup = sum(1 for u in excluded if u.excluded_reason.startswith(("重复报送", "内容相同", "较早报送")))
+    stale = sum(1 for u in excluded if u.excluded_reason.startswith("旧汇总表"))
+    other = len(excluded) - dup - stale
     lines = [
         ("生成时间", result.created),
         ("生成工具", f"xxgk {__version__}（政府信息公开工作年度报告工具箱）"),
         ("源文件夹", str(Path(result.folder).resolve())),
         ("表格版本", f"{result.edition} 版"),
         ("报告年度", f"{result.year} 年" if result.year else "（未能确定）"),
-        ("文件", f"共找到 {len(result.units)} 个工作簿：读取 {len(result.readable)} 个，"
-                f"无法读取 {len(result.unreadable)} 个"),
-        ("计入汇总", f"{len(result.included)} 个单位；未计入 {len(excluded)} 个工作簿"
-                  f"（重复报送 {dup} 个，版本或年度不符 {other} 个）"),
+        ("文件", f"共找到 {len(result.units)} 个文件：读取 {len(result.readable)} 个，"
+                f"无法读取 {len(result.unreadable)} 个（每个文件的结果见“{ISSUES}”和“{DETAIL}”）"),
+        ("计入汇总", f"{len(result.included)} 个单位；未计入 {len(excluded)} 个"
+                  f"（重复报送 {dup} 个，旧汇总表 {stale} 个，版本或年度不符 {other} 个）"),
     ]
+    if result.ignored:
+        lines.append(("未读取的文件", f"{len(result.ignored)} 个："
+                      + "；".join(f"{label}（{why}）" for label, why in result.ignored[:200])
+                      + ("等" if len(result.ignored) > 200 else "")))
     if result.roster:
         lines.append(("单位名单", f"名单共 {len(result.roster)} 个单位：未报送 {len(result.missing)} 个，"
                                  f"名单外单位 {len(result.unexpected)} 个"))
@@ -674,8 +680,10 @@ def _write_about(ws, fmts, result) -> None:
         ("", "③ “封面”“二、主动公开”“三、依申请公开”“四、复议诉讼”是计入汇总的各单位之和，格式与填报模板相同，"
              "可直接用于本级年度报告；标红并带批注的格子表示有单位的相关数据有错误；"),
         ("", f"④ “{CHARTS}”为各单位申请数量、办理结果构成和复议诉讼情况的图表。"),
-        ("汇总规则", "同一单位报送多个工作簿时，这些工作簿都不计入汇总（无法判断哪一份正确），"
-                   "请只保留正确的一份后重新汇总；表格版本或报告年度不符、无法读取的文件也不计入汇总。"),
+        ("汇总规则", "同一单位数据相同的多个文件只计入一次；数据不同的多个工作簿都不计入汇总（无法判断哪一份"
+                   "正确，加 --prefer newest 时计入较新的一份），请只保留正确的一份后重新汇总；以前生成的"
+                   "汇总表与其中单位的报告放在一起时，汇总表不计入；表格版本或报告年度不符、无法读取的文件"
+                   "也不计入汇总。每个文件的结果见“问题清单”和“明细”。"),
         ("", ""),
     ]
     row = 1

@@ -994,19 +994,27 @@ def read_workbook(path: str | Path, sheets: set | None = None, limits: Limits = 
     except OSError as exc:
         raise UnreadableWorkbook(path, f"无法打开文件（{exc.strerror or exc}）") from None
     with zf:
-        try:
-            _check_zip(zf, path, limits)
-            return _read(zf, path, sheets, _Budget(path, limits, on_cells))
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, KeyError):
-            raise UnreadableWorkbook(path, "文件已损坏（压缩包内容无法解压），请重新获取原文件") from None
-        except (OSError, ValueError) as exc:  # zlib.error is a subclass of Exception
-            raise UnreadableWorkbook(path, f"文件已损坏，无法解压（{type(exc).__name__}）") from None
-        except Exception as exc:
-            if isinstance(exc, UnreadableWorkbook):
-                raise
-            if type(exc).__name__ == "error":  # zlib.error
-                raise UnreadableWorkbook(path, "文件已损坏，无法解压") from None
+        return read_zip(zf, path, sheets, limits, on_cells)
+
+
+def read_zip(zf: zipfile.ZipFile, path: str | Path, sheets: set | None = None,
+             limits: Limits = DEFAULT_LIMITS, on_cells=None) -> RawBook:
+    """:func:`read_workbook` of a workbook already opened as ``zf`` (e.g. a zip
+    member held in memory); ``path`` names it in messages.  Same caps and guards."""
+    path = Path(path)
+    try:
+        _check_zip(zf, path, limits)
+        return _read(zf, path, sheets, _Budget(path, limits, on_cells))
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, KeyError):
+        raise UnreadableWorkbook(path, "文件已损坏（压缩包内容无法解压），请重新获取原文件") from None
+    except (OSError, ValueError) as exc:  # zlib.error is a subclass of Exception
+        raise UnreadableWorkbook(path, f"文件已损坏，无法解压（{type(exc).__name__}）") from None
+    except Exception as exc:
+        if isinstance(exc, UnreadableWorkbook):
             raise
+        if type(exc).__name__ == "error":  # zlib.error
+            raise UnreadableWorkbook(path, "文件已损坏，无法解压") from None
+        raise
 
 
 _OTHER_OFFICE = {"word": "Word 文档", "ppt": "PowerPoint 演示文稿"}
