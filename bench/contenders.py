@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _targets(edition: str = "2021"):
+def _targets(edition: str | None = None):
     """{sheet: [(row index, col index, cell id)]} of the input cells (0-based)."""
     from toolkit.merge.run import data_columns
-    from toolkit.spec import get_edition
+    from toolkit.spec import DEFAULT_EDITION, get_edition
+    edition = edition or DEFAULT_EDITION
     from toolkit.xlsx.cellref import split_ref
     ed = get_edition(edition)
     out: dict = {}

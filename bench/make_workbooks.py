@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from toolkit.demo.sample import sample_info, sample_texts, sample_values  # noqa: E402
-from toolkit.spec import get_edition  # noqa: E402
+from toolkit.spec import DEFAULT_EDITION, EDITIONS, get_edition  # noqa: E402
 from toolkit.xlsx.template import build_template  # noqa: E402
 
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")?( t="n")?>(?:<v></v>|<v/>)?</c>|'
@@ -148,7 +148,7 @@ def _typed_total_members(members: dict, edition: str) -> dict:
     return out
 
 
-def generate(folder: str | Path, n: int, edition: str = "2021", year: int = 2024, seed: int = 1,
+def generate(folder: str | Path, n: int, edition: str = DEFAULT_EDITION, year: int = 2024, seed: int = 1,
              workers: int | None = None) -> float:
     """Write ``n`` workbooks into ``folder``; returns the seconds taken."""
     folder = Path(folder)
@@ -166,7 +166,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", type=Path)
     ap.add_argument("--n", type=int, default=1000)
-    ap.add_argument("--edition", default="2021", choices=["2019", "2021"])
+    ap.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)

@@ -5,10 +5,16 @@ page holds which sheet (by the sheet's title in A1), ``pdftoppm`` renders
 each sheet's first page, cropped to its printed content, as
 ``docs/img/template-<key>.png`` (keys: cover, t2, t3, t4, text).
 
+``--annotated`` renders instead table 三 of the demo's annotated workbooks
+(``xxgk check --annotate``) of 石桥镇 (a total typed over: the culprit marked)
+and 柳湾乡 (one of two cells: the candidates marked) as
+``docs/img/annotated-<unit>-t3.png``, with our notes shown.
+
 Usage::
 
     python docs/render_images.py                  # 2021 edition, 100 dpi
     python docs/render_images.py --edition 2019 --outdir /tmp/img
+    python docs/render_images.py --annotated
 
 Needs ``soffice`` (LibreOffice) and ``pdftoppm``/``pdftotext`` (poppler-utils);
 CJK glyphs need a CJK font such as fonts-wqy-zenhei.
@@ -26,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.spec import get_edition  # noqa: E402
+from toolkit.spec import DEFAULT_EDITION, EDITIONS, get_edition  # noqa: E402
 from toolkit.xlsx.template import write_template  # noqa: E402
 
 _RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
@@ -110,7 +116,7 @@ def content_box(pdf: Path, page: int, dpi: int, workdir: Path) -> tuple[int, int
     return x, y, min(width, right + PAD) - x, min(height, bottom + 1 + PAD) - y
 
 
-def render(edition: str = "2021", dpi: int = 100, outdir: Path = ROOT / "docs" / "img") -> list:
+def render(edition: str = DEFAULT_EDITION, dpi: int = 100, outdir: Path = ROOT / "docs" / "img") -> list:
     ed = get_edition(edition)
     titles = {lay.key: lay.cells["A1"].value for lay in ed.layouts}
     outdir.mkdir(parents=True, exist_ok=True)
@@ -121,6 +127,47 @@ def render(edition: str = "2021", dpi: int = 100, outdir: Path = ROOT / "docs" /
         pdf = to_pdf(xlsx, tmp)
         for key, page in sheet_pages(pdf, titles).items():
             written.append(page_png(pdf, page, dpi, tmp, outdir / f"template-{key}.png"))
+    return written
+
+
+ANNOTATED = {"shiqiao": "石桥镇", "liuwan": "柳湾乡"}
+
+
+def show_notes(xlsx: Path) -> None:
+    """Make every note of the workbook visible (printed by LibreOffice where it is shown)."""
+    import zipfile
+    with zipfile.ZipFile(xlsx) as zin:
+        items = [(i, zin.read(i)) for i in zin.infolist()]
+    tmp = xlsx.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in items:
+            if info.filename.endswith(".vml"):
+                text = data.decode("utf-8")
+                text = text.replace("visibility:hidden", "visibility:visible")
+                text = text.replace('ObjectType="Note">', 'ObjectType="Note"><x:Visible/>')
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+    tmp.replace(xlsx)
+
+
+def render_annotated(dpi: int = 100, outdir: Path = ROOT / "docs" / "img") -> list:
+    """Table 三 of the demo's annotated 石桥镇 and 柳湾乡 workbooks."""
+    from toolkit.demo.run import build_demo
+    from toolkit.marks.annotate import annotate_file
+    ed = get_edition("2021")
+    title = ed.layout("t3").cells["A1"].value
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="xxgk-annimg-") as tmp:
+        tmp = Path(tmp)
+        demo = build_demo(tmp / "demo")
+        for key, unit in ANNOTATED.items():
+            src = next(p for p in demo.reports.glob("*.xlsx") if p.name.startswith(unit))
+            xlsx = annotate_file(src, tmp / f"annotated-{key}.xlsx")
+            show_notes(xlsx)
+            pdf = to_pdf(xlsx, tmp)
+            page = sheet_pages(pdf, {"t3": title})["t3"]
+            written.append(page_png(pdf, page, dpi, tmp, outdir / f"annotated-{key}-t3.png"))
     return written
 
 
@@ -136,11 +183,15 @@ def page_png(pdf: Path, page: int, dpi: int, tmp: Path, target: Path) -> Path:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--edition", default="2021", choices=["2019", "2021"])
+    ap.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
     ap.add_argument("--dpi", type=int, default=100)
     ap.add_argument("--outdir", type=Path, default=ROOT / "docs" / "img")
+    ap.add_argument("--annotated", action="store_true",
+                    help="render table 三 of the demo's annotated 石桥镇 and 柳湾乡 workbooks")
     args = ap.parse_args(argv)
-    for path in render(args.edition, args.dpi, args.outdir):
+    paths = (render_annotated(args.dpi, args.outdir) if args.annotated
+             else render(args.edition, args.dpi, args.outdir))
+    for path in paths:
         print(f"{path}  ({path.stat().st_size // 1024} KB)")
 
 

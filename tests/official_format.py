@@ -1,10 +1,17 @@
-"""The official tables as FORMAT.md describes them, parsed from FORMAT.md.
+"""The official tables as FORMAT.md describes them.
 
 Nothing here reads ``toolkit.spec``: the expected labels, merged ranges and
 data cells come from the specification text itself, so the template is
 checked against the document, not against our own data.
 
-Two readings of FORMAT.md are offered:
+The tests read the vendored copy ``tests/fixtures/official_format.json``
+(written from ../shared/FORMAT.md by ``python tests/official_format.py
+--write``; its ``source`` field names the official documents and the
+published copies FORMAT.md verified them against), so a plain clone runs every
+test.  ``test_vendored_official_format_matches_format_md`` re-parses
+FORMAT.md when it is present and fails on drift.
+
+Two readings are offered:
 
 * :func:`yaml_summary` — the machine-readable block of §7 (labels only);
 * :func:`official_grid` — the cell-by-cell layout tables of §1.1–§1.3 and
@@ -15,8 +22,11 @@ Two readings of FORMAT.md are offered:
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -24,7 +34,28 @@ import yaml
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
 FORMAT_MD = Path(__file__).resolve().parents[1].parent / "shared" / "FORMAT.md"
+VENDORED = Path(__file__).resolve().parent / "fixtures" / "official_format.json"
 TITLE_ROWS = 1  # our sheets have one title row above the official table
+GRIDS = [(ed, t) for ed in ("2019", "2021") for t in ("t2", "t3", "t4")]
+# The FORMAT.md section stating each table's data-cell count ("Data cells: … = **N**").
+COUNT_SECTIONS = {("2019", "t2"): "### 1.1 ", ("2019", "t3"): "### 1.2 ", ("2019", "t4"): "### 1.3 ",
+                  ("2021", "t2"): "### 2.1 ", ("2021", "t3"): "### 2.2 ", ("2021", "t4"): "### 1.3 "}
+SOURCE = {
+    "written_from": "shared/FORMAT.md (§1.1–§1.3, §2.1–§2.3 layout tables; §7 machine-readable summary)",
+    "official_documents": [
+        "国办公开办函〔2019〕60号《中华人民共和国政府信息公开工作年度报告格式（试行）》（2019、2020年度报告）",
+        "国办公开办函〔2021〕30号《中华人民共和国政府信息公开工作年度报告格式》（2021年度起）",
+    ],
+    "verified_against": "the published reports FORMAT.md lists per edition (e.g. xiongxian.gov.cn, "
+                        "xiaogan.gov.cn, huichang.gov.cn for 2019; lufengshi.gov.cn, gaoling.gov.cn, "
+                        "css.sh.gov.cn, lg.gov.cn for 2021)",
+    "regenerate": "python tests/official_format.py --write",
+}
+
+
+@lru_cache(maxsize=None)
+def vendored() -> dict:
+    return json.loads(VENDORED.read_text(encoding="utf-8"))
 
 
 def format_text() -> str:
@@ -42,7 +73,17 @@ def section(text: str, heading: str) -> str:
 
 
 def yaml_summary() -> dict:
-    body = section(format_text(), "## 7.")
+    """The §7 summary (vendored copy)."""
+    return vendored()["yaml_summary"]
+
+
+def stated_data_cells(edition: str, table: str) -> list:
+    """The data-cell counts FORMAT.md states for a table (vendored copy)."""
+    return vendored()["stated_data_cells"][f"{edition}/{table}"]
+
+
+def parse_yaml_summary(text: str) -> dict:
+    body = section(text, "## 7.")
     m = re.search(r"```yaml\n(.*?)```", body, re.S)
     assert m, "FORMAT.md §7 has no yaml block"
     return yaml.safe_load(m.group(1))
@@ -141,8 +182,17 @@ def _data_range(grid: Grid, text: str, rows: list[int]) -> None:
 
 
 def official_grid(edition: str, table: str) -> Grid:
-    """The official layout of ``table`` (t2/t3/t4) in ``edition``."""
-    text = format_text()
+    """The official layout of ``table`` (t2/t3/t4) in ``edition`` (vendored copy)."""
+    return Grid(**vendored()["grids"][f"{edition}/{table}"])
+
+
+def parse_stated_data_cells(text: str, edition: str, table: str) -> list:
+    return [int(n) for n in re.findall(r"Data cells:[^\n]*?\*\*(\d+)\*\*",
+                                       section(text, COUNT_SECTIONS[(edition, table)]))]
+
+
+def parse_grid(text: str, edition: str, table: str) -> Grid:
+    """The official layout of ``table`` in ``edition``, parsed from FORMAT.md's text."""
     grid = Grid()
     if table == "t2":
         sec = section(text, {"2019": "### 1.1 ", "2021": "### 2.1 "}[edition])
@@ -176,3 +226,22 @@ def official_grid(edition: str, table: str) -> Grid:
 def shift(address_or_range: str, rows: int = TITLE_ROWS) -> str:
     """Official coordinates -> our sheet (``A1`` -> ``A2``; ranges too)."""
     return ":".join(f"{c}{r + rows}" for c, r in (_split(a) for a in address_or_range.split(":")))
+
+
+def parse_all(text: str) -> dict:
+    """Everything the tests need from FORMAT.md, as the vendored JSON holds it."""
+    return {
+        "source": SOURCE,
+        "yaml_summary": parse_yaml_summary(text),
+        "grids": {f"{ed}/{t}": asdict(parse_grid(text, ed, t)) for ed, t in GRIDS},
+        "stated_data_cells": {f"{ed}/{t}": parse_stated_data_cells(text, ed, t) for ed, t in GRIDS},
+    }
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write"]:
+        VENDORED.write_text(json.dumps(parse_all(FORMAT_MD.read_text(encoding="utf-8")),
+                                       ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {VENDORED}")
+    else:
+        print("usage: python tests/official_format.py --write")

@@ -70,14 +70,49 @@ def annotate(src: Path, out: Path) -> Path:
 
 
 def expected_marks(path: Path) -> dict:
-    """(sheet, address) -> findings, derived from the check result of ``path``."""
+    """(sheet, address) -> findings whose note the cell carries, from the check result of ``path``.
+
+    The note goes on the culprit when one is named, else on the first cell of a
+    rule's finding (with candidates, or not localised), else on each cell of
+    the finding (blank cells, 规章 entries, …)."""
     out: dict = {}
     for f in check(path).findings:
+        located = [c for c in f.cells if c.address and not c.path.startswith("上年/")]
+        if f.culprit:
+            located = [c for c in located if c.cell_id == f.culprit][:1]
+        elif f.lhs is not None or len(f.candidates) > 1:
+            located = located[:1]
+        for c in located:
+            out.setdefault((c.sheet, c.address), [])
+            if f not in out[(c.sheet, c.address)]:
+                out[(c.sheet, c.address)].append(f)
+    return out
+
+
+def expected_fills(path: Path) -> dict:
+    """(sheet, address) -> fill: strong on culprits and flagged cells, medium on one of several
+    equally likely cells, light on the other cells of a broken rule and on an undecided note."""
+    from toolkit.xlsx.styles import CANDIDATE_FILLS, LIGHT_FILLS
+    level: dict = {}
+    notes_at = expected_marks(path)
+    for f in check(path).findings:
+        cands = {c["cell"] for c in f.candidates}
         for c in f.cells:
-            if c.address and not c.path.startswith("上年/"):
-                out.setdefault((c.sheet, c.address), [])
-                if f not in out[(c.sheet, c.address)]:
-                    out[(c.sheet, c.address)].append(f)
+            if not c.address or c.path.startswith("上年/"):
+                continue
+            key = (c.sheet, c.address)
+            if f in notes_at.get(key, []) and (f.culprit or (f.lhs is None or len(cands) <= 1)):
+                lv = 3
+            elif len(cands) > 1 and not f.culprit and c.cell_id in cands:
+                lv = 2
+            else:
+                lv = 1
+            level.setdefault(key, []).append((lv, f.severity))
+    out = {}
+    for key, items in level.items():
+        top = max(lv for lv, _ in items)
+        sev = min((s for lv, s in items if lv == top), key=SEV_ORDER.index)
+        out[key] = {3: SEVERITY_FILLS, 2: CANDIDATE_FILLS, 1: LIGHT_FILLS}[top][sev]
     return out
 
 
@@ -111,14 +146,14 @@ def spec_sheets() -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def test_every_involved_cell_has_one_note_and_the_worst_fill(src, tmp_path):
+def test_marks_by_role_one_note_per_cell_and_nothing_on_uninvolved_cells(src, tmp_path):
     before = sha(src)
     out = annotate(src, tmp_path / "out.xlsx")
     assert sha(src) == before  # the input is never modified
     want = expected_marks(src)
-    # The injected mistakes are among the marks.
-    for cid in ("t3.new.total", "t4.review.upheld", "t3.new.commercial", "t2.rules.issued"):
-        assert ref(cid) in want
+    # The injected mistakes carry the notes: the culprits are named.
+    for cid in ("t3.new.total", "t4.review.upheld", "t2.rules.issued"):
+        assert ref(cid) in want, cid
     got = notes(out)
     ours = {k: v for k, v in got.items() if v[0] == NOTE_AUTHOR}
     assert set(ours) == set(want)
@@ -128,14 +163,20 @@ def test_every_involved_cell_has_one_note_and_the_worst_fill(src, tmp_path):
         for f in fs:  # one note carrying every message for the cell
             assert f.message in text
         assert text.count("【") == len(fs)
-        worst = min((f.severity for f in fs), key=SEV_ORDER.index)
-        assert got_fills[key] == SEVERITY_FILLS[worst], key
+    wanted_fills = expected_fills(src)
+    for key, colour in wanted_fills.items():
+        assert got_fills[key] == colour, key
+    assert got_fills[ref("t3.new.total")] == SEVERITY_FILLS["error"]  # typed over: the culprit
     assert got_fills[ref("t2.rules.issued")] == SEVERITY_FILLS["verify"]
     assert got_fills[ref("t4.review.upheld")] == SEVERITY_FILLS["error"]
+    # No note is repeated: each finding's message is in exactly one note.
+    for f in check(src).findings:
+        if f.lhs is not None or f.culprit:
+            assert sum(f.message in t for _, t in ours.values()) == 1, f.message
     # Every other cell keeps the fill it had in the input.
     src_fills = fills(src, spec_sheets())
     for key, colour in src_fills.items():
-        if key not in want:
+        if key not in wanted_fills:
             assert got_fills[key] == colour, key
 
 
@@ -158,7 +199,8 @@ def test_results_sheet_lists_findings_with_links_keys_and_unlocked_explanations(
         assert row[5].value == f.message
         assert row[RESULTS_EXPLANATION_COL - 1].protection.locked is False
         assert row[0].protection.locked is not False
-        first = next(c for c in f.cells if c.address)
+        first = f.focus  # the cell the message names first
+        assert f.message.startswith(first.ref)
         link = row[4].hyperlink
         assert link is not None and link.location == f"'{first.sheet}'!{first.address}"
     # The copy opens on the results sheet, and only that sheet is selected.
@@ -182,7 +224,7 @@ def test_protection_validations_formulas_and_clerks_notes_survive(src, tmp_path)
     assert author == NOTE_AUTHOR and "本年没有复议案件" in text
     # Cell by cell, everything but the fills of marked cells is as in the input.
     a, b = snapshot(own), snapshot(out)
-    marked = set(expected_marks(own))
+    marked = set(expected_fills(own))
     assert a["workbook_protection"] == b["workbook_protection"] and a["workbook_protection"][0]
     assert b["sheets"] == a["sheets"] + [(RESULTS_SHEET, "visible")]
     for name, _ in a["sheets"]:

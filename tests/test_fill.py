@@ -21,7 +21,7 @@ from toolkit.cli import main
 from toolkit.fill.core import FillError, fill
 from toolkit.engine.report import read_report
 from toolkit.demo.sample import sample_info, sample_texts, sample_values, write_sample_workbook
-from toolkit.spec import data as E
+from toolkit.spec import editions as E
 from toolkit.spec import get_edition
 from toolkit.xlsx.template import build_template
 

@@ -135,6 +135,7 @@ def test_export_refuses_a_report_with_errors(tmp_path, report_factory):
     assert res.exit_code == 0 and out.exists()
 
 
+@pytest.mark.libreoffice
 def test_exported_report_renders_in_libreoffice(tmp_path, report_factory):
     import subprocess
     import lo

@@ -37,7 +37,7 @@ from lo import needs_libreoffice
 from toolkit.demo.sample import sample_info, sample_texts, sample_values
 from toolkit.engine.report import read_report
 from toolkit.engine.rules import evaluate
-from toolkit.spec import data as E
+from toolkit.spec import editions as E
 from toolkit.spec import get_edition
 from toolkit.spec import live
 from toolkit.xlsx.template import write_filled_workbook

@@ -45,7 +45,7 @@ from lo import convert, needs_libreoffice
 from toolkit.xlsx import macro_template as mt
 from toolkit.cli import main
 from toolkit.engine.report import read_report
-from toolkit.spec import data as E
+from toolkit.spec import editions as E
 from toolkit.spec import get_edition
 from toolkit.xlsx.template import build_template, meta_rows
 

@@ -28,7 +28,7 @@ from toolkit.merge.run import merge
 from toolkit.engine.report import read_report
 from toolkit.engine.rules import evaluate
 from toolkit.spec import get_edition
-from toolkit.xlsx.styles import SEVERITY_FILLS
+from toolkit.xlsx.styles import CANDIDATE_FILLS, LIGHT_FILLS, SEVERITY_FILLS
 
 ED = get_edition("2021")
 YEAR = 2021
@@ -126,6 +126,7 @@ def test_summary_inputs_equal_independent_sums(district):
         assert str(wb[c.sheet][c.address].value).startswith("=SUM("), c.id
 
 
+@pytest.mark.libreoffice
 @needs_libreoffice
 def test_summary_totals_match_libreoffice(district, tmp_path):
     cached = openpyxl.load_workbook(district["out"], data_only=True)
@@ -136,7 +137,7 @@ def test_summary_totals_match_libreoffice(district, tmp_path):
         assert cached[c.sheet][c.address].value == pytest.approx(lo_value), c.id
     # and one total checked against the generated values directly
     c = ED.by_id["t3.new.total"]
-    parties = [k for k, _ in __import__("toolkit.spec", fromlist=["data"]).data.T3_COLS if k != "total"]
+    parties = ED.sets["parties"]
     assert recalc[c.sheet][c.address].value == sum(want[f"t3.new.{p}"] for p in parties)
 
 
@@ -174,12 +175,19 @@ def test_known_errors_in_issue_list_and_detail_notes(district):
             assert ws.cell(3, col).value == ED.by_id[cid].col_label
             cell = ws.cell(r, col)
             assert cell.comment is not None and rule in cell.comment.text, (unit, rule)
-            assert cell.fill.fgColor.rgb[-6:] == SEVERITY_FILLS["error"]
+            # the culprit gets the strong fill; the note of an undecided finding (U07: one of
+            # several cells of the 商业企业 column) sits on a lightly filled cell
+            want = LIGHT_FILLS["error"] if rule == "T3-1" else SEVERITY_FILLS["error"]
+            assert cell.fill.fgColor.rgb[-6:] == want, (unit, rule)
             links = {h[-1] for h in hits}
             assert f"'明细'!{cell.coordinate}" in links
         else:
             assert any(rule in (ws.cell(r, c).comment.text if ws.cell(r, c).comment else "")
                        for c in range(1, 9)), (unit, rule)
+    # U07's candidates (the 商业企业 cell with one too many) carry the medium fill, no note
+    r7 = detail_row(ws, unit_name(7))
+    wrong = ws.cell(r7, cols["t3.public.commercial"])
+    assert wrong.fill.fgColor.rgb[-6:] == CANDIDATE_FILLS["error"] and wrong.comment is None
     # the typed-over total shows the clerk's number, the summary recomputes it
     assert ws.cell(detail_row(ws, unit_name(4)), cols["t3.results_total.natural"]).value == 999
     assert [row for row in rows if row[0] == MISSING and row[4] == "M-4"]
@@ -192,7 +200,15 @@ def test_summary_total_notes_name_units_with_errors(district):
     wb = openpyxl.load_workbook(district["out"])
     c = ED.by_id["t3.new.total"]
     note = wb[c.sheet][c.address].comment
-    assert note is not None and unit_name(3) in note.text and unit_name(7) in note.text
+    # U03's 一 is not a number (its 一 column is in doubt); U07's 一 is confirmed by its narrative,
+    # its doubt is elsewhere in the 商业企业 column; U04's typed-over total reaches nothing.
+    assert note is not None and unit_name(3) in note.text and unit_name(7) not in note.text
+    c7 = ED.by_id["t3.results_total.commercial"]
+    note7 = wb[c7.sheet][c7.address].comment
+    assert note7 is not None and f"含 {unit_name(7)} 的“商业企业”列，可能差 1" in note7.text
+    assert not any(unit_name(4) in (c.comment.text if c.comment else "")
+                   for ws in (wb[ED.by_id["t3.new.natural"].sheet],) for row in ws.iter_rows()
+                   for c in row)
     clean = ED.by_id["t4.review.total"]
     assert wb[clean.sheet][clean.address].comment is None
 
@@ -230,6 +246,7 @@ def test_summary_is_a_valid_report_and_merges_again(district, tmp_path):
     assert b["封面"][ED.by_id["info.unit_name"].address].value == "某市（汇总）"
 
 
+@pytest.mark.libreoffice
 @needs_libreoffice
 def test_libreoffice_opens_summary_and_renders_charts(district, tmp_path):
     pdf = convert(district["out"], "pdf", tmp_path)
@@ -399,3 +416,27 @@ def test_summary_mixed_with_unit_reports_is_flagged(district, tmp_path):
     assert len(m7) == 1 and m7[0][0] == "某区汇总.xlsx" and m7[0][1].severity == "verify"
     assert len(r2.included) == 2
 
+
+
+def test_explained_verify_finding_passes_in_merge_as_in_check(tmp_path):
+    """One verdict: a workbook whose 核实 finding is explained is 通过 in check and in 明细."""
+    from toolkit.engine.check import check
+    from toolkit.engine.findings import (RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_KEY_COL,
+                                         RESULTS_SHEET)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    path, _ = make_report(folder / "甲镇.xlsx", unit="甲镇人民政府",
+                          overrides={"t2.rules.issued": 1, "t2.rules.in_force": 1})
+    finding = next(f for f in check(path).findings if f.rule == "T2-8")
+    wb = openpyxl.load_workbook(path)
+    wb.security.lockStructure = False
+    ws = wb.create_sheet(RESULTS_SHEET)
+    ws.cell(RESULTS_HEADER_ROW + 1, RESULTS_KEY_COL, finding.key)
+    ws.cell(RESULTS_HEADER_ROW + 1, RESULTS_EXPLANATION_COL, "本镇受县政府委托起草规章一件")
+    wb.save(path)
+    assert check(path).verdict == "pass"
+    out = tmp_path / "汇总.xlsx"
+    result = merge(folder, out, workers=1)
+    assert result.units[0].verdict == "pass"
+    detail = openpyxl.load_workbook(out)["明细"]
+    assert detail.cell(detail_row(detail, "甲镇人民政府"), 4).value == "通过"

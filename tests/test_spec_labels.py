@@ -1,13 +1,15 @@
 """Every label of FORMAT.md appears verbatim in its place in the template.
 
-Expectations are read from ../shared/FORMAT.md (the §7 YAML summary and the
-cell-by-cell layout tables of §1/§2), never from ``toolkit.spec``; the
+Expectations are read from FORMAT.md (the §7 YAML summary and the cell-by-cell
+layout tables of §1/§2, vendored as tests/fixtures/official_format.json),
+never from ``toolkit.spec``; the
 workbooks are real files on disk: a fresh ``build_template`` of both
 editions and the committed ``workbook_template.xlsx`` (2021).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from official_format import format_text, official_grid, section, shift, yaml_summary
+from official_format import official_grid, shift, stated_data_cells, yaml_summary
 from toolkit.spec import get_edition
 from toolkit.xlsx.template import build_template
 from workbook_facts import SHEET_T2, SHEET_T3, SHEET_T4, SHEET_TEXT, find
@@ -240,11 +242,7 @@ def test_data_cells_at_official_addresses(source, table):
     edition, wb = source
     grid = official_grid(edition, table)
     ws = wb[SHEETS[table]]
-    stated = re.findall(r"Data cells:[^\n]*?\*\*(\d+)\*\*", section(
-        format_text(), {("2019", "t2"): "### 1.1 ", ("2019", "t3"): "### 1.2 ",
-                        ("2019", "t4"): "### 1.3 ", ("2021", "t2"): "### 2.1 ",
-                        ("2021", "t3"): "### 2.2 ", ("2021", "t4"): "### 1.3 "}[(edition, table)]))
-    assert [int(n) for n in stated] == [DATA_CELL_COUNTS[edition][table]]
+    assert stated_data_cells(edition, table) == [DATA_CELL_COUNTS[edition][table]]
     assert len(grid.data) == len(set(grid.data)) == DATA_CELL_COUNTS[edition][table]
     ours = {c.address for c in get_edition(edition).data_cells(table)}
     assert ours == {shift(a) for a in grid.data}
@@ -271,3 +269,12 @@ def test_nothing_else_inside_official_grid(source, table):
     below = [c.coordinate for row in ws.iter_rows(min_row=last_row + 2) for c in row
              if c.value is not None and not str(c.value).startswith('="单位负责人：')]
     assert not below
+
+
+def test_vendored_official_format_matches_format_md():
+    """The vendored copy is what ../shared/FORMAT.md says today (skips in a plain clone)."""
+    from official_format import FORMAT_MD, parse_all, vendored
+    if not FORMAT_MD.exists():
+        pytest.skip("../shared/FORMAT.md not available; the vendored copy is used")
+    fresh = json.loads(json.dumps(parse_all(FORMAT_MD.read_text(encoding="utf-8")), ensure_ascii=False))
+    assert fresh == vendored(), "FORMAT.md changed: run python tests/official_format.py --write"

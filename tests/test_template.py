@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from openpyxl.cell.cell import MergedCell
 
 from toolkit.cli import main
-from toolkit.spec import data as E
+from toolkit.spec import editions as E
 from toolkit.spec import get_edition
 from toolkit.spec.model import _fingerprint
 from toolkit.xlsx.template import build_template

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .spec import get_edition
+from .spec import DEFAULT_EDITION, get_edition
 
 
-def cell_table(edition: str = "2021") -> list[dict]:
+def cell_table(edition: str = DEFAULT_EDITION) -> list[dict]:
     """Every data cell, cover field and narrative cell of ``edition`` as dicts.
 
     Keys: ``id``, ``path``, ``sheet``, ``address``, ``kind`` (input / total /
@@ -15,7 +15,7 @@ def cell_table(edition: str = "2021") -> list[dict]:
     return [c.as_dict() for c in get_edition(edition).cells]
 
 
-def cells_frame(edition: str = "2021"):
+def cells_frame(edition: str = DEFAULT_EDITION):
     """The same list as a pandas DataFrame."""
     import pandas as pd
     return pd.DataFrame(cell_table(edition))

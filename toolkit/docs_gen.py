@@ -14,48 +14,10 @@ import tempfile
 from pathlib import Path
 
 from .spec import EDITIONS, get_edition
-from .spec.catalogue import CATALOGUE, SEVERITY_LABELS
+from .spec.catalogue import CATALOGUE, SCOPES, SEVERITY_LABELS
 from .spec.model import LinearRule
 
-# Scenario per rule id: (edition, overrides of this year's inputs, unit_type,
-# previous-year overrides or None).  Values start from a consistent sample.
-SCENARIOS = {
-    "T3-1": ("2021", {"t3.new.natural": "+1"}, "乡镇", None),
-    "T3-2": ("2021", {"t3.results_total.natural": "+2"}, "乡镇", None),
-    "T3-3": ("2021", {"t3.new.total": "+1"}, "乡镇", None),
-    "T3-4": ("2021", {"t3.public.natural": -2}, "乡镇", None),
-    "T3-5": ("2021", {"t3.carry_forward.natural": 500}, "乡镇", None),
-    "T3-6": ("2021", {}, "乡镇", {"t3.carry_forward.natural": "+3"}),
-    "T4-1": ("2021", {"t4.review.total": "+1"}, "乡镇", None),
-    "T4-2": ("2021", {"t4.suit_direct.total": "+1"}, "乡镇", None),
-    "T4-3": ("2021", {"t4.suit_after_review.total": "+1"}, "乡镇", None),
-    "T4-4": ("2021", {"t4.review.upheld": 1.5}, "乡镇", None),
-    "T2-1": ("2021", {"t2.normative.in_force": "+5"}, "县级政府部门", {}),
-    "T2-2": ("2021", {"t2.normative.issued": 50, "t2.normative.repealed": 0,
-                      "t2.normative.in_force": 10}, "县级政府部门", None),
-    "T2-3": ("2021", {"t2.fees.amount": 3256000}, "乡镇", None),
-    "T2-4": ("2021", {"t2.licensing.decisions": -1}, "乡镇", None),
-    "T2-5": ("2019", {"t2.licensing.prev_items": "+4"}, "乡镇", {}),
-    "T2-6": ("2019", {"t2.normative.published": 30, "t2.normative.total": 12}, "县级政府部门", None),
-    "T2-7": ("2019", {"t2.procurement.amount": "251000元"}, "乡镇", None),
-    "T2-8": ("2021", {"t2.rules.issued": 1, "t2.rules.in_force": 6}, "乡镇", None),
-    "T3-7": ("2021", {"text.overview": "全年共收到政府信息公开申请 999 件，均按时答复。"}, "乡镇", None),
-    "T4-5": ("2021", {"t4.review.upheld": 2,
-                      "text.overview": "本年度未发生因政府信息公开引起的行政复议。"}, "乡镇", None),
-    "T2-9": ("2021", {"t2.normative.issued": 3, "text.overview": "本年度制发行政规范性文件 9 件。"},
-             "县级政府部门", None),
-    "N-1": ("2021", {"text.overview": "全年主动公开政府信息120条，其中工作动态50条、通知公告40条、"
-                                      "政策文件20条。"}, "乡镇", None),
-    "N-2": ("2021", {"text.overview": "全年收到政府信息公开申请数量同比增加5件。"}, "乡镇", {}),
-    "S-2": [("2021", {"t3.results_total.natural": 7}, "乡镇", None),
-            ("2021", {"info.year": 2020}, "乡镇", None)],
-    "S-5": ("2021", {"text.other": "无其他需要报告的事项。"}, "乡镇", None),
-    "S-6": ("2021", {}, "乡镇", {}),
-    "S-7": ("2021", {"t4.review.upheld": None}, "乡镇", None),
-    "S-8": ("2021", {"info.phone": None}, "乡镇", None),
-    "R-1": ("2021", {"t3.public.natural": "５件"}, "乡镇", None),
-    "R-2": ("2021", {"t3.public.natural": "无"}, "乡镇", None),
-}
+from .spec.examples import BREAKING_EXAMPLES as SCENARIOS  # noqa: E402  (one per rule)
 
 OP_TEXT = {"=": "＝", "<=": "≤", ">=": "≥"}
 
@@ -144,7 +106,8 @@ def example_messages(workdir: Path) -> dict:
         result = run_scenario(rule_id, scenario, workdir, n)
         known = set(out.get(rule_id, []))
         fold = {r.id: r.fold_into for r in get_edition(scenario[0]).rules if r.fold_into}
-        hits = [f for f in result.findings if f.rule == rule_id
+        # A rule may be reported inside the finding of its cause (f.rules lists them all).
+        hits = [f for f in result.findings if rule_id in f.rules
                 and f.message.replace(str(workdir) + "/", "") not in known]
         if not hits and rule_id in fold:  # reported inside the implying rule's finding
             hits = [f for f in result.findings if f.rule == fold[rule_id] and "其中" in f.message]
@@ -169,6 +132,14 @@ def rules_markdown() -> str:
         "",
         "“示例”是校验程序对一个恰好违反该规则的示例工作簿给出的原文。",
         "",
+        "**一个原因，一条问题。** 勾稽关系（级别为“错误”的算式规则）不成立时，校验程序先找出"
+        "“改动最少的格子就能让所有勾稽关系都成立”的那一格（或两格），并算出它应填的数，"
+        "例如“D28 应为 7（按（一）至（六）各项之和）”；同一个错格引起的几条规则不成立"
+        "（本列、总计列、（七）总计行）合成一条问题，列出它破坏的每条规则，“错误”项数按原因计。"
+        "几个格子同样可能时，不硬猜，而是列出“以下任一格可能有误”。判断可能性时参考："
+        "被改写为数值的合计格、以文本形式填写的数字、与上年相差很大的数更可能有误；"
+        "改动后会与正文所述件数或上年报告的“结转下年度”不一致的格子可能性较小。",
+        "",
     ]
     lines += ["| 规则 | 级别 | 适用版本 | 内容 |", "|---|---|---|---|"]
     details = []
@@ -181,13 +152,14 @@ def rules_markdown() -> str:
         sev = SEVERITY_LABELS[r.severity]
         eds_text = "、".join(eds)
         lines.append(f"| {r.id} | {sev} | {eds_text} | {r.title} |")
-        details += [f"## {r.id}　{r.title}", "", f"- 级别：{sev}", f"- 适用版本：{eds_text}"]
+        details += [f"## {r.id}　{r.title}", "", f"- 级别：{sev}", f"- 适用版本：{eds_text}",
+                    f"- 检查范围：{SCOPES[r.scope]}"]
         if formula:
             details.append(f"- 算式：{formula}")
         fold = linear[first][0].fold_into if first else ""
         if fold:
             details.append(f"- 说明：这条规则在 {fold} 成立时必然成立，因此不单独列出，"
-                           f"而是并入同一范围的 {fold} 问题，并指出最可能出错的格子")
+                           f"而是与 {fold} 一起并入出错格子的那一条问题")
         details += [f"- 示例：`{m}`" for m in examples.get(r.id, [])] or ["- 示例：（无）"]
         details.append("")
     lines += ["", *details]

@@ -3,6 +3,7 @@
 import click
 
 from ..engine.check import check
+from ..engine.verdict import may_export
 from ..publish.export import export_docx, narrative_findings
 from .common import fix_output, friendly_errors
 
@@ -29,7 +30,7 @@ def command(workbook, output, force):
     result = check(workbook)
     if not result.readable:
         raise click.ClickException(f"{workbook}：{result.error}")
-    if result.counts["error"] and not force:
+    if not may_export(result.findings) and not force:
         raise click.ClickException(
             f"校验发现 {result.counts['error']} 项错误，请先改正（xxgk check {workbook}），"
             "或加 --force 强制导出")

@@ -3,13 +3,14 @@
 import click
 
 from ..fill.core import fill
-from ..spec import EDITIONS
-from .common import fix_output, friendly_errors
+from ..spec import EDITIONS, edition_info
+from .common import EditionChoice, fix_output, friendly_errors
 
 
 @click.command("fill")
-@click.option("--edition", type=click.Choice(EDITIONS), default=None,
-              help="表格版本（默认：按报告年度确定，2020年及以前用2019版，2021年起用2021版）。")
+@click.option("--edition", type=EditionChoice(), default=None,
+              help="表格版本（默认：按报告年度确定，"
+                   + "，".join(f"{edition_info(k)['years_text']}用{k}版" for k in EDITIONS) + "）。")
 @click.option("--data", "data", type=click.Path(exists=True, dir_okay=False), default=None,
               help="数据文件（.json / .yaml / .csv），键为单元格编号或栏目路径（见 xxgk cells），格式见 docs/fill.md。")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False), default=None,

@@ -7,6 +7,7 @@ import click
 
 from ..errors import XxgkError
 from ..publish.importer import import_folder_items, import_one
+from ..spec import UNIT_TYPES
 from .common import echo_json, friendly_errors
 
 
@@ -17,7 +18,7 @@ from .common import echo_json, friendly_errors
 @click.option("--json", "as_json", is_flag=True,
               help="以 JSON 输出识别结果：每个单元格的数值、原文和出处（表格/行/列），便于逐格核对。")
 @click.option("--unit", default="", help="单位名称（默认从报告标题或落款识别）。")
-@click.option("--unit-type", type=click.Choice(["乡镇", "街道", "县级政府部门", "县级人民政府", "其他"]),
+@click.option("--unit-type", type=click.Choice(UNIT_TYPES),
               default=None, help="单位类型（默认按单位名称推断）。")
 @click.option("--county", default="", help="所属区县。")
 @click.option("--year", type=int, default=None, help="报告年度（默认从标题、统计期限或日期识别）。")

@@ -11,11 +11,26 @@ from pathlib import Path
 import click
 
 from ..errors import XxgkError
-from ..spec import EDITIONS
+from ..spec import DEFAULT_EDITION, EDITIONS, edition_info
+
+class EditionChoice(click.Choice):
+    """``--edition``: the editions of the registry at the time of the call (not of import)."""
+
+    def __init__(self):
+        super().__init__(tuple(EDITIONS))
+
+    @property
+    def choices(self):
+        return tuple(EDITIONS)
+
+    @choices.setter
+    def choices(self, _value):
+        pass
+
 
 edition_option = click.option(
-    "--edition", type=click.Choice(EDITIONS), default="2021", show_default=True,
-    help="表格版本：2019（用于2019、2020年度报告）或 2021（用于2021年度及以后）。")
+    "--edition", type=EditionChoice(), default=DEFAULT_EDITION, show_default=True,
+    help="表格版本：" + "；".join(f"{k}（用于{edition_info(k)['years_text']}报告）" for k in EDITIONS) + "。")
 
 
 class UserError(click.ClickException):

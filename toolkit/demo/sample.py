@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 
-from ..spec import data as E
 from ..spec import get_edition
 
 # Relative frequency of each result row in practice (public and partial
@@ -52,8 +51,8 @@ def sample_values(edition: str, rng: random.Random, scale: float = 1.0,
     """Input values (cell id → number) that satisfy every rule of ``edition``."""
     ed = get_edition(edition)
     v: dict = {c.id: 0 for c in ed.inputs()}
-    parties = [k for k, _ in E.T3_COLS if k != "total"]
-    results = E.T3_RESULT_ROWS[edition]
+    parties = ed.sets["parties"]
+    results = ed.sets["results"]
     weights = {k: _RESULT_WEIGHTS.get(k, 1) for k in results}
     new_total = int(rng.expovariate(1 / (12 * scale))) if scale > 0 else 0
     new_by_party = _split(new_total, _PARTY_WEIGHTS, rng)
@@ -69,8 +68,8 @@ def sample_values(edition: str, rng: random.Random, scale: float = 1.0,
         for row, n in _split(concluded, weights, rng).items():
             v[f"t3.{row}.{p}"] = n
     # Table 四: a few cases at most.
-    for g, _, _ in E.T4_GROUPS:
-        for leaf in ("upheld", "corrected", "other", "pending"):
+    for g in ed.sets["groups"]:
+        for leaf in ed.sets["parts"]:
             v[f"t4.{g}.{leaf}"] = rng.choice([0] * 12 + [1, 1, 2])
     # Table 二.
     lawmaker = unit_type in ("县级人民政府",)
@@ -85,14 +84,15 @@ def sample_values(edition: str, rng: random.Random, scale: float = 1.0,
             v[c.id] = rng.randint(-3, 5)
         else:
             v[c.id] = rng.randint(0, int(40 * scale) + 1)
-    if edition == "2021":
-        for row in ("rules", "normative"):
-            issued, repealed = v[f"t2.{row}.issued"], v[f"t2.{row}.repealed"]
-            v[f"t2.{row}.in_force"] = max(v[f"t2.{row}.in_force"], issued - repealed) + (
-                issued if issued else 0)
-    else:
-        for row in ("rules", "normative"):
-            v[f"t2.{row}.total"] = max(v[f"t2.{row}.total"], v[f"t2.{row}.published"])
+    # Table 二's ">=" rules (现行有效 ≥ 制发 − 废止, 对外公开总数 ≥ 新公开): make them hold;
+    # a stock net of removals also includes this year's additions.
+    for rule in ed.rules:
+        if rule.op != ">=" or not rule.lhs[0].cell.startswith("t2."):
+            continue
+        lhs = rule.lhs[0].cell
+        rhs = sum(t.sign * v[t.cell] for t in rule.rhs)
+        added = sum(v[t.cell] for t in rule.rhs if t.sign > 0) if any(t.sign < 0 for t in rule.rhs) else 0
+        v[lhs] = max(v[lhs], rhs) + added
     return v
 
 

@@ -11,12 +11,7 @@ from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, fr
 from .report import Report, read_report
 from .rules import evaluate, narrative_of
 
-VERDICTS = {
-    "pass": "通过",
-    "verify": "待核实",
-    "fail": "未通过",
-    "unreadable": "无法读取",
-}
+from .verdict import EXIT_CODES, VERDICTS, verdict  # noqa: F401  (VERDICTS re-exported)
 
 
 @dataclass
@@ -40,14 +35,7 @@ class CheckResult:
     @property
     def verdict(self) -> str:
         """pass | verify | fail | unreadable."""
-        if not self.readable:
-            return "unreadable"
-        c = self.counts
-        if c["error"] or (self.strict and c["unexplained_verify"]):
-            return "fail"
-        if c["unexplained_verify"]:
-            return "verify"
-        return "pass"
+        return verdict(self.findings, self.readable, self.strict)
 
     @property
     def verdict_label(self) -> str:
@@ -55,7 +43,7 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        return {"pass": 0, "verify": 0, "fail": 1, "unreadable": 2}[self.verdict]
+        return EXIT_CODES[self.verdict]
 
     @property
     def unit(self) -> str:

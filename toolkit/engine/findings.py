@@ -53,10 +53,16 @@ class Finding:
     culprit: str = ""  # cell id most likely wrong, when one can be named
     explanation: str = ""  # clerk's written explanation (核实 findings)
     scope: str = ""  # the catalogue scope of the rule (workbook | cross_year | merge | import)
+    rules: list = field(default_factory=list)  # every rule id this finding reports (one cause)
+    suggested: object = None  # value the culprit should probably have (error localisation)
+    # Equally likely cells when no single culprit can be named: [{"cell", "value", "current"}]
+    candidates: list = field(default_factory=list)
 
     def __post_init__(self):
         if not self.scope:
             self.scope = catalogue_rule(self.rule).scope  # KeyError for an undeclared rule id
+        if not self.rules:
+            self.rules = [self.rule]
 
     @property
     def key(self) -> str:
@@ -72,6 +78,15 @@ class Finding:
     def explained(self) -> bool:
         return self.severity == "verify" and len(self.explanation.strip()) >= 6
 
+    @property
+    def focus(self):
+        """The cell this finding is about (its culprit, else its first cell): notes and links go there."""
+        if self.culprit:
+            ref = next((c for c in self.cells if c.cell_id == self.culprit), None)
+            if ref is not None:
+                return ref
+        return next((c for c in self.cells if c.address), self.cells[0] if self.cells else None)
+
     def involves(self, cell_id: str) -> bool:
         return cell_id in self.related or any(c.cell_id == cell_id for c in self.cells)
 
@@ -82,6 +97,8 @@ class Finding:
             "cells": [c.to_dict() for c in self.cells], "related": list(self.related),
             "lhs": self.lhs, "rhs": self.rhs, "diff": self.diff, "culprit": self.culprit or None,
             "explanation": self.explanation or None, "key": self.key,
+            "rules": list(self.rules), "suggested": self.suggested,
+            "candidates": [dict(c) for c in self.candidates],
         }
 
 
@@ -141,5 +158,7 @@ RESULTS_SHEET = "校验结果"
 RESULTS_HEADER_ROW = 2
 RESULTS_HEADERS = ["序号", "级别", "规则", "表", "单元格", "问题说明",
                    "情况说明（核实项请在此填写，至少6个字）", "键"]
+RESULTS_SEVERITY_COL = 2  # B, filled with the severity's colour
+RESULTS_LINK_COL = 5  # E, the cells: a link to the first one
 RESULTS_EXPLANATION_COL = 7  # G, unlocked for the clerk
 RESULTS_KEY_COL = 8  # H

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import UnreadableWorkbook
 from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, CellRef, finding
-from ..spec import data as E
+from .. import spec as E
 from ..spec import EDITIONS, get_edition
 from ..spec.catalogue import rule as catalogue_rule, rule_for_check
 from ..spec.model import Cell, Edition
@@ -174,8 +174,9 @@ def report_from_book(book: RawBook) -> Report:
         raise UnreadableWorkbook(
             path, "不是用 xxgk 模板填写的工作簿（找不到模板标识和表格），请使用 xxgk template "
                   "生成的模板填写")
-    if edition not in ("2019", "2021"):
-        raise UnreadableWorkbook(path, f"模板标识中的表格版本“{edition}”无法识别（支持 2019、2021 版）")
+    if edition not in EDITIONS:
+        raise UnreadableWorkbook(path, f"模板标识中的表格版本“{edition}”无法识别"
+                                       f"（支持 {'、'.join(EDITIONS)} 版）")
     ed = get_edition(edition)
     version = str(meta.get("template_version") or "")
     if version != E.TEMPLATE_VERSION or str(meta.get("fingerprint") or "") != ed.fingerprint:

@@ -11,7 +11,7 @@ import difflib
 
 from .findings import CellRef, Finding, finding, sort_findings
 from .report import READ_CHECKS, Report, _fmt
-from ..spec import edition_for_year
+from ..spec import UNIT_TYPES, edition_for_year
 from ..spec.catalogue import rule as catalogue_rule
 from ..spec.model import LinearRule
 
@@ -19,15 +19,35 @@ EPS = 1e-6
 
 
 def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
-    """All findings for ``rep`` (read-time findings included), sorted by table and severity."""
+    """All findings for ``rep`` (read-time findings included), sorted by table and severity.
+
+    The failing hard rules are localised (:mod:`toolkit.engine.locate`): each
+    wrong cell becomes one finding that names it, its likely value and every
+    rule it breaks; rules no localisation explains are reported one by one.
+    """
+    from .locate import locate
     findings = list(rep.findings)
-    folded = []
+    failed = []
     for rule in rep.spec.rules:
         f = _linear(rule, rep)
         if f:
-            (folded if rule.fold_into else findings).append((rule, f) if rule.fold_into else f)
+            failed.append((rule, f))
+    loc = locate(rep, previous, rep.findings) if failed else None
+    explained = set()
+    if loc is not None:
+        for cause in loc.causes:
+            explained.update(id(loc.system.rules[i].rule) for i in cause.rules)
+    folded = []
+    for rule, f in failed:
+        if id(rule) in explained:
+            continue
+        (folded if rule.fold_into else findings).append((rule, f) if rule.fold_into else f)
     for rule, f in folded:
         _fold(rule, f, findings, rep)
+    if loc is not None:
+        per_rule = {id(rule): f for rule, f in failed}
+        for cause in loc.causes:
+            findings.append(cause_finding(cause, loc, rep, per_rule, findings))
     for r in rep.spec.other_rules:
         if r["check"] in READ_CHECKS:
             continue  # found while reading (rep.findings)
@@ -41,6 +61,136 @@ def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
         if f.severity == "verify":
             f.explanation = rep.explanations.get(f.key, "")
     return sort_findings(findings)
+
+
+# -- one finding per cause ----------------------------------------------------------
+
+MAX_LISTED = 12
+
+
+def _detail(f: Finding) -> str:
+    """The arithmetic sentence of a per-rule finding (without its ref, scope and culprit)."""
+    text = f.message.split("：", 2)[-1]
+    return text.split("。最可能出错的是")[0]
+
+
+def _why(cell_id: str, rules: list, rep: Report) -> str:
+    """Why ``cell_id`` should have its suggested value: the rule that determines it."""
+    for r in rules:  # the cell is the total a rule defines
+        if len(r.lhs) == 1 and r.lhs[0].cell == cell_id and r.op == "=":
+            if r.rhs_text:
+                return f"按{r.rhs_text}"
+            return "按" + "+".join(_term_labels(r.rhs, rep)) + ("之和" if len(r.rhs) > 1 else "")
+    for r in rules:
+        terms = r.lhs + r.rhs
+        if r.op != "=" or not any(t.cell == cell_id for t in terms):
+            continue
+        labels = dict(zip((t.cell for t in terms), _term_labels(terms, rep)))
+        on_left = any(t.cell == cell_id for t in r.lhs)
+        same, other = (r.lhs, r.rhs) if on_left else (r.rhs, r.lhs)
+        rest = [t for t in same if t.cell != cell_id]
+        if len(rest) > 2:  # one part of a long sum
+            return f"按{'+'.join(labels[t.cell] for t in other)}减去其余各项"
+        text = "+".join(labels[t.cell] for t in other)
+        if not on_left and r.lhs_text:
+            text = r.lhs_text
+        elif on_left and r.rhs_text:
+            text = r.rhs_text
+        return "按" + text + "".join(f"−{labels[t.cell]}" for t in rest)
+    r = rules[0]
+    return f"使{r.scope}{r.title}"
+
+
+def _fmt_fix(fix, rep: Report, with_label: bool = True) -> str:
+    c = rep.spec.by_id[fix.cell]
+    label = f"（{c.label}）" if with_label else ""
+    return f"{c.address}{label}应为 {_fmt(fix.value)}"
+
+
+def _evidence_note(cause, loc, rep: Report) -> str:
+    """Which figures of the narrative / last year made some cells less likely (not listed)."""
+    need = set(cause.rules)
+    touching = {c for c, idx in loc.system.cell_rules.items() if need <= set(idx)}
+    offered = {fx.cell for fx in cause.fixes}
+    notes = []
+    for coef, figure, what in getattr(loc.evidence, "targets", []):
+        before = sum(k * rep.values.get(c, 0) for c, k in coef.items())
+        spared = (set(coef) & touching) - offered
+        if before == figure and spared:
+            cells = "、".join(rep.spec.by_id[c].address for c in sorted(spared, key=_order(rep))[:4])
+            notes.append(f"{cells}{'等' if len(spared) > 4 else ''}与{what}相符，可能性较小，未列出")
+    return f"（{'；'.join(notes)}）" if notes else ""
+
+
+def _order(rep: Report):
+    index = {c.id: i for i, c in enumerate(rep.spec.cells)}
+    return lambda cid: index.get(cid, 0)
+
+
+def cause_finding(cause, loc, rep: Report, per_rule: dict, findings: list) -> Finding:
+    """One finding for one cause: the culprit (or its equally likely alternatives),
+    the value that makes every hard rule hold, and the rules it breaks."""
+    ed = rep.spec
+    rules = [loc.system.rules[i].rule for i in cause.rules]
+    parts = [per_rule[id(r)] for r in rules if id(r) in per_rule]
+    primary = parts[0] if parts else None
+    broken = "；".join(f"{r.id} {r.scope}（{_detail(per_rule[id(r)])}）" for r in rules
+                       if id(r) in per_rule)
+    operands: list = []
+    related: set = set()
+    for f in parts:
+        for ref in f.cells:
+            if ref.cell_id not in operands:
+                operands.append(ref.cell_id)
+        related.update(f.related)
+    fix_cells = [fx.cell for fx in cause.fixes]
+    rule_id = rules[0].id
+    culprit, suggested = "", None
+    if cause.unique:
+        fx = cause.fixes[0]
+        c = ed.by_id[fx.cell]
+        culprit, suggested = fx.cell, fx.value
+        others = {f.cell for other in loc.causes if other is not cause for f in other.fixes}
+        own = [r for r, i in zip(rules, cause.rules)
+               if not set(loc.system.rules[i].coef) & others] or rules
+        own += [r for r in rules if r not in own]
+        suggestion = f"{c.address} 应为 {_fmt(fx.value)}（{_why(fx.cell, own, rep)}）"
+        s2 = next((f for f in findings if f.rule == "S-2" and f.culprit == fx.cell), None)
+        if fx.cell in rep.overwritten and s2 is not None:
+            # The typed-over (or changed) formula is the same cause: one finding, S-2's words first.
+            findings.remove(s2)
+            rule_id = "S-2"
+            msg = f"{s2.message.rstrip('。')}。{suggestion}"
+        else:
+            msg = f"{c.ref}（{c.label}）：{suggestion}，现为 {_fmt(fx.current)}"
+        msg += f"。由此不成立的勾稽关系：{broken}" if broken else ""
+        first = [fx.cell]
+    else:
+        anchor = primary.cells[0].cell_id if primary else fix_cells[0]
+        a = ed.by_id[anchor]
+        head = primary.message.split("。最可能出错的是")[0] if primary else f"{a.ref}"
+        others = [f"{r.id} {r.scope}" for r in rules[1:] if id(r) in per_rule]
+        msg = head + (f"（同时{'、'.join(others)}不成立）" if others else "")
+        if cause.pairs:
+            shown = ["且".join(_fmt_fix(fx, rep) for fx in pair) for pair in cause.pairs[:MAX_LISTED]]
+            more = f"等 {len(cause.pairs)} 组" if len(cause.pairs) > MAX_LISTED else ""
+            msg += f"。以下几组之一可能有误（改动其中一组即可使勾稽关系都成立）：{'；或'.join(shown)}{more}"
+        else:
+            shown = [_fmt_fix(fx, rep) for fx in cause.fixes[:MAX_LISTED]]
+            more = f"等 {len(cause.fixes)} 格" if len(cause.fixes) > MAX_LISTED else ""
+            msg += f"。以下任一格可能有误（改动其中一格即可使勾稽关系都成立）：{'；'.join(shown)}{more}"
+        msg += _evidence_note(cause, loc, rep)
+        first = [anchor]
+    cells = first + [c for c in operands if c not in first] + [c for c in fix_cells
+                                                               if c not in first and c not in operands]
+    ids = list(dict.fromkeys([rule_id] + [r.id for r in rules]))
+    head_cell = ed.by_id[cells[0]]
+    return Finding(
+        rule=rule_id, severity="error", table=head_cell.table, message=msg,
+        cells=[rep.cellref(c) for c in cells], related=sorted(related - set(cells)),
+        lhs=primary.lhs if primary else None, rhs=primary.rhs if primary else None,
+        diff=primary.diff if primary else None, culprit=culprit, rules=ids, suggested=suggested,
+        candidates=[{"cell": fx.cell, "value": fx.value, "current": fx.current} for fx in cause.fixes])
 
 
 def _fold(rule: LinearRule, finding: Finding, findings: list, rep: Report) -> None:
@@ -151,8 +301,7 @@ def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
     prev_ids = [t.cell for t in rule.rhs_previous]
     if any(i not in prev.spec.by_id for i in prev_ids):
         return None
-    spec_rule = next((r for r in _cross_specs() if r["id"] == rule.id), {})
-    if spec_rule.get("previous_editions") and prev.edition not in spec_rule["previous_editions"]:
+    if rule.previous_editions and prev.edition not in rule.previous_editions:
         return None
     leaves = {leaf for c in ids for leaf in _leaves(c, rep)}
     if leaves & rep.invalid or {c for c in prev_ids} & prev.invalid:
@@ -183,11 +332,6 @@ def _cross_year(rule: LinearRule, rep: Report, prev: Report) -> Finding | None:
         cells.append(CellRef(pc.sheet, pc.address, c, "上年/" + pc.path, prev.values.get(c)))
     return Finding(rule=rule.id, severity=rule.severity, table="cross", message=msg, cells=cells,
                    lhs=lhs, rhs=rhs, diff=round(lhs - rhs, 8))
-
-
-def _cross_specs():
-    from ..spec import data
-    return data.CROSS_YEAR_RULES
 
 
 # -- named checks -------------------------------------------------------------------
@@ -304,8 +448,7 @@ def _narrative(r, rep: Report, previous):
 
 
 def _unit_types():
-    from ..spec import data
-    return data.UNIT_TYPES
+    return UNIT_TYPES
 
 
 NAMED_CHECKS = {

@@ -37,8 +37,9 @@ from pathlib import Path
 
 from ..atomic import OutputExistsError, atomic_output
 from ..errors import UnreadableWorkbook, XxgkError
-from ..spec import data as E
-from ..spec import edition_for_year, get_edition
+from .. import spec as E
+from ..spec import DEFAULT_EDITION, EDITIONS, edition_for_year, get_edition, unknown_edition_message
+from ..spec.catalogue import rule_for_check
 from ..spec.model import Cell, Edition
 
 NOTE_AUTHOR = "xxgk填报"
@@ -146,11 +147,12 @@ def resolve_key(ed: Edition, key, index: dict | None = None) -> tuple[Cell | Non
             return None, f"键“{key}”是栏目名称（标签）单元格{shown}，不能填写"
         return None, f"键“{key}”不是模板中的填写单元格"
     normalized = _norm_key(key)
-    other = get_edition("2019" if ed.key == "2021" else "2021")
-    oc = next((c for c in other.cells if key.strip() == c.id or normalized == _norm_key(c.path)), None)
-    if oc is not None:
-        return None, (f"键“{key}”是 {other.key} 版表格的栏目，本报告使用 {ed.key} 版表格"
-                      "（2020年度及以前用2019版，2021年度起用2021版；可用 --year 指定报告年度）")
+    for other in (get_edition(k) for k in EDITIONS if k != ed.key):
+        oc = next((c for c in other.cells if key.strip() == c.id or normalized == _norm_key(c.path)), None)
+        if oc is not None:
+            which = "，".join(f"{get_edition(k).years_text}用{k}版" for k in EDITIONS)
+            return None, (f"键“{key}”是 {other.key} 版表格的栏目，本报告使用 {ed.key} 版表格"
+                          f"（{which}；可用 --year 指定报告年度）")
     for c in ed.cells:  # a label path that stops at a row or block label
         if _norm_key(c.path).startswith(normalized + "/"):
             return None, f"键“{key}”是栏目名称（标签），不是填写单元格；请写到具体的列，如“{c.path}”"
@@ -427,47 +429,36 @@ def _plan_previous(plan: _Plan, prev, year: int | None, source: str) -> None:
                 plan.set(cid, coerce_value(ed.by_id[cid], v), source)
             except ValueError:
                 pass  # e.g. a bad 单位类型 last year: leave it for the clerk
+    # The cross-year rules say what last year's report gives this year's (spec data:
+    # ``fill`` "value" = set the rule's left cell, "note" = a cell note), and which
+    # editions last year's report may have (``previous_editions``).
     pspec = prev.spec
-    for p, _label in ((k, l) for k, l in E.T3_COLS if k != "total"):
-        src_id, dst_id = f"t3.carry_forward.{p}", f"t3.carried_in.{p}"
-        if src_id in prev.invalid:
-            c = pspec.by_id[src_id]
-            plan.problems.append(f"{source}的 {c.ref}（{c.label}）不是有效数字，无法结转，请先改正上一年度报告")
+    for rule in ed.cross_year_rules:
+        if not rule.fill or (rule.previous_editions and prev.edition not in rule.previous_editions):
             continue
-        plan.set(dst_id, int(prev.values.get(src_id, 0)), source)
-    if prev.edition != ed.key:
-        return  # table 二 is not comparable across editions (FORMAT.md §4)
-    if ed.key == "2019":
-        for rule in ed.cross_year_rules:
-            if rule.id != "T2-5":
-                continue
-            dst = rule.lhs[0].cell
-            srcs = [t.cell for t in rule.rhs_previous]
-            bad = [s for s in srcs if s in prev.invalid]
+        dst = ed.by_id[rule.lhs[0].cell]
+        if dst.kind != "input" or any(t.cell not in pspec.by_id for t in rule.rhs_previous):
+            continue
+        bad = [t.cell for t in rule.rhs_previous if t.cell in prev.invalid]
+        if rule.fill == "note":
             if bad:
-                c = pspec.by_id[bad[0]]
-                plan.problems.append(f"{source}的 {c.ref}（{c.label}）不是有效数字，无法推算本年上一年项目数量")
                 continue
-            value = sum(t.sign * prev.values.get(t.cell, 0) for t in rule.rhs_previous)
-            if value < 0:
-                c = ed.by_id[dst]
-                plan.problems.append(
-                    f"{source}中“{c.row_label}”的上一年项目数量加本年增/减为 {value}（负数），无法结转，请核对上一年度报告")
-                continue
-            plan.set(dst, int(value), source)
-    else:
-        for rule in ed.cross_year_rules:
-            if rule.id != "T2-1":
-                continue
-            dst = rule.lhs[0].cell
-            prev_cell = rule.rhs_previous[0].cell
-            if prev_cell in prev.invalid:
-                continue
-            c = ed.by_id[dst]
-            last = prev.values.get(prev_cell, 0)
+            last = sum(t.sign * prev.values.get(t.cell, 0) for t in rule.rhs_previous)
             year_text = f"{prev.year}年度" if prev.year else "上一年度"
-            plan.notes[dst] = (f"{year_text}报告的“{c.row_label}·现行有效件数”为 {_show(last)}（供参考）。"
-                               "本年现行有效件数一般约等于上年数加本年制发件数减本年废止件数。")
+            plan.notes[dst.id] = rule.fill_note.format(year_text=year_text, row_label=dst.row_label,
+                                                       value=_show(last))
+            continue
+        if bad:
+            c = pspec.by_id[bad[0]]
+            plan.problems.append(f"{source}的 {c.ref}（{c.label}）不是有效数字，无法结转到本年的"
+                                 f"“{dst.label}”，请先改正上一年度报告")
+            continue
+        value = sum(t.sign * prev.values.get(t.cell, 0) for t in rule.rhs_previous)
+        if value < 0:
+            plan.problems.append(f"{source}中推算本年“{dst.label}”得到 {value}（负数），无法结转，"
+                                 "请核对上一年度报告")
+            continue
+        plan.set(dst.id, int(value), source)
 
 
 def _plan_register(plan: _Plan, path: Path, year: int, source: str, today) -> int:
@@ -491,7 +482,8 @@ def _template_meta(path: Path) -> dict:
         raise FillError([f"模板文件无法使用：{exc}"]) from None
     if rep.kind != "template":
         raise FillError([f"模板文件 {path} 是汇总表，不是填报模板"])
-    broken = [f for f in rep.findings if f.rule == "S-2" and f.severity == "error"]
+    structure = rule_for_check("structure").id
+    broken = [f for f in rep.findings if f.rule == structure and f.severity == "error"]
     if broken:
         raise FillError([f"模板文件 {path} 已被改动：{broken[0].message}"])
     return {"edition": rep.edition}
@@ -502,7 +494,7 @@ def _decide_edition(edition, year, template_edition) -> tuple[str, list]:
     want = edition_for_year(year) if year is not None else None
     if edition is not None and want is not None and edition != want:
         problems.append(f"{year} 年度报告应使用 {want} 版表格，与指定的 {edition} 版不一致")
-    chosen = edition or want or template_edition or "2021"
+    chosen = edition or want or template_edition or DEFAULT_EDITION
     if template_edition is not None and template_edition != chosen:
         problems.append(f"模板是 {template_edition} 版，而本报告应使用 {chosen} 版表格，请换用 {chosen} 版模板")
     return chosen, problems
@@ -547,8 +539,8 @@ def fill(output: str | Path, edition: str | None = None, data=None, previous=Non
 
     output = Path(output)
     template = Path(template) if template is not None else None
-    if edition is not None and str(edition) not in ("2019", "2021"):
-        raise FillError([f"未知的表格版本：{edition}（可选 2019、2021）"])
+    if edition is not None and str(edition) not in EDITIONS:
+        raise FillError([unknown_edition_message(edition)])
     edition = str(edition) if edition is not None else None
     if output.exists() and not force:
         raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
@@ -589,7 +581,7 @@ def fill(output: str | Path, edition: str | None = None, data=None, previous=Non
     data_year = _data_year(pairs)
     if year is not None:
         try:
-            year = coerce_value(get_edition("2021").by_id["info.year"], year)
+            year = coerce_value(get_edition(DEFAULT_EDITION).by_id["info.year"], year)
         except ValueError as exc:
             raise FillError([f"报告年度“{year}”{exc}"]) from None
     elif data_year is not None:
@@ -653,7 +645,7 @@ def fill(output: str | Path, edition: str | None = None, data=None, previous=Non
 
 def _data_year(pairs) -> int | None:
     """The report year given in the data, when it is a valid year."""
-    ed = get_edition("2021")
+    ed = get_edition(DEFAULT_EDITION)
     index = _key_index(ed)
     for key, value in pairs:
         c, _ = resolve_key(ed, key, index)

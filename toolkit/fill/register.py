@@ -32,8 +32,8 @@ from pathlib import Path
 
 from ..atomic import atomic_output
 from ..errors import XxgkError
-from ..spec import data as E
-from ..spec import edition_for_year
+from .. import spec as E
+from ..spec import DEFAULT_EDITION, EDITIONS, ResultItem, edition_for_year, get_edition
 
 REGISTER_SHEET = "登记台账"
 HELP_SHEET = "说明"
@@ -68,30 +68,9 @@ def applicant_types() -> list[tuple[str, str]]:
     return [(k, label) for k, label in E.T3_COLS if k != "total"]
 
 
-@dataclass(frozen=True)
-class ResultItem:
-    key: str  # table-三 row key, e.g. "unable_1"
-    label: str  # the row's own label, e.g. "1.本机关不掌握相关政府信息"
-    path: str  # with its group, e.g. "（四）无法提供/1.本机关不掌握相关政府信息"
-    short: str  # e.g. "（四）1"
-    edition: str
-
-
 def result_items(edition: str) -> list[ResultItem]:
     """The official result items of ``edition`` in table order (not （七）总计)."""
-    group = next(x for x in E.T3_ROWS[edition] if isinstance(x, dict))
-    out = []
-    for item in group["rows"]:
-        if isinstance(item, dict):
-            for key, label, short in item["rows"]:
-                out.append(ResultItem(key, label, f"{item['label']}/{label}", short, edition))
-        else:
-            key, label, short = item
-            if key == "results_total":
-                continue
-            out.append(ResultItem(key, label, label, short, edition))
-    assert [r.key for r in out] == E.T3_RESULT_ROWS[edition], "result rows out of sync with spec"
-    return out
+    return list(get_edition(edition).result_items)
 
 
 def _norm(text: str) -> str:
@@ -110,7 +89,7 @@ def _result_lookup() -> dict:
     """
     out: dict = {}
     ambiguous: set = set()
-    for ed in ("2021", "2019"):
+    for ed in reversed(EDITIONS):  # the newest edition's spelling wins
         for item in result_items(ed):
             spellings = {item.path, item.label, item.short, re.sub(r"^\d+\.", "", item.label)}
             for s in spellings:
@@ -123,9 +102,9 @@ def _result_lookup() -> dict:
 
 
 def _items_by_key() -> dict:
-    """row key → ResultItem (the 2021 item when both editions have the key)."""
+    """row key → ResultItem (the newest edition's item when several have the key)."""
     out = {}
-    for ed in ("2019", "2021"):
+    for ed in EDITIONS:
         out.update({item.key: item for item in result_items(ed)})
     return out
 
@@ -434,12 +413,11 @@ def register_counts(path: str | Path, year: int, edition: str | None = None,
 def help_lines(edition: str) -> list[str]:
     """The 说明 sheet, one paragraph per line (Chinese, for clerks)."""
     types = "、".join(label for _k, label in applicant_types())
-    other = ("“（六）其他处理”" if edition == "2019"
-             else "“（六）其他处理/3.其他”")
+    ed = get_edition(edition)
+    other = f"“{ed.result_items[-1].path}”"
     return [
         "依申请公开登记台账 使用说明",
-        f"本台账适用于 {edition} 版年度报告表格"
-        + ("（2019、2020年度）" if edition == "2019" else "（2021年度及以后）") + "。",
+        f"本台账适用于 {edition} 版年度报告表格（{ed.years_text}）。",
         "",
         "一、怎么填",
         "1. 每收到一件政府信息公开申请，在“登记台账”工作表中登记一行；不要合并单元格，不要在中间插入空行以外的其他内容。",
@@ -469,7 +447,7 @@ def help_lines(edition: str) -> list[str]:
     ]
 
 
-def build_register_template(edition: str = "2021"):
+def build_register_template(edition: str = DEFAULT_EDITION):
     """The empty register workbook (openpyxl) for ``edition``."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -549,7 +527,7 @@ def build_register_template(edition: str = "2021"):
     return wb
 
 
-def write_register_template(path: str | Path, edition: str = "2021", force: bool = False) -> Path:
+def write_register_template(path: str | Path, edition: str = DEFAULT_EDITION, force: bool = False) -> Path:
     """Write the register template of ``edition`` atomically to ``path`` (``.xlsx``)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..atomic import atomic_output
 from ..errors import XxgkError
 from ..engine.findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_HEADERS,
-                       RESULTS_KEY_COL, RESULTS_SHEET)
+                       RESULTS_KEY_COL, RESULTS_LINK_COL, RESULTS_SEVERITY_COL, RESULTS_SHEET)
 from .core import (RESULTS_RECORD_COL, RESULTS_RECORD_HEADER, RESULTS_WIDTHS, SheetContent,
                     results_row_height,
                     apply_marks, combine_note, is_our_note, kept_note)
@@ -203,14 +203,14 @@ class OpenpyxlBook:
                 c.alignment = top
                 c.border = border
             ws.row_dimensions[r].height = results_row_height(row.values)
-            ws.cell(r, 2).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[row.severity])
+            ws.cell(r, RESULTS_SEVERITY_COL).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[row.severity])
             ws.cell(r, RESULTS_EXPLANATION_COL).protection = Protection(locked=False)
             if row.link:
                 sheet, addr = row.link
-                link = ws.cell(r, 5)
+                link = ws.cell(r, RESULTS_LINK_COL)
                 link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{addr}",
                                            tooltip=f"转到 {sheet}!{addr}")
-                link.value = row.values[4]
+                link.value = row.values[RESULTS_LINK_COL - 1]
                 link.font = Font(name=FONT, size=10, color="0563C1", underline="single")
         if not rows:
             ws.cell(RESULTS_HEADER_ROW + 1, 1, "没有发现问题。").font = Font(name=FONT, size=10)

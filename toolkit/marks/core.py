@@ -33,8 +33,8 @@ from .. import __version__
 from ..errors import UnreadableWorkbook
 from ..engine.findings import (NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_KEY_COL,
                        RESULTS_SHEET, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS)
-from ..spec import data as E
-from ..xlsx.styles import ROLE_STYLES, SEVERITY_FILLS
+from .. import spec as E
+from ..xlsx.styles import FILL_LEVELS, ROLE_STYLES, SEVERITY_FILLS
 from ..xlsx.reader import RawBook, RawCell, RawSheet
 
 NOTE_PREFIX = f"{NOTE_AUTHOR}："
@@ -222,29 +222,94 @@ def _anchor(address: str, merges: list) -> str:
     return address
 
 
-def marked_cells(findings: list, sheet_names, merges: dict | None = None) -> dict:
-    """``{(sheet, address): [findings]}`` for every cell a finding involves.
+# Roles of a cell in a finding (what the cell gets):
+#   culprit   — the cell most likely wrong: strong fill and the note;
+#   flag      — a cell a finding is about when no culprit is computed (a blank cell, a
+#               规章 entry, a rule that could not be localised): strong fill and the note;
+#   anchor    — carries the note of a finding with several equally likely cells: light fill;
+#   candidate — one of several equally likely cells: medium fill, no note;
+#   operand   — another cell of a broken rule: light fill, no note.
+ROLE_LEVEL = {"culprit": 3, "flag": 3, "candidate": 2, "anchor": 1, "operand": 1}
+NOTE_ROLES = ("culprit", "flag", "anchor")
+
+
+@dataclass
+class Mark:
+    """What one cell gets: the findings of its note, its fill level and severity."""
+
+    notes: list = field(default_factory=list)  # findings whose message is in the cell's note
+    roles: dict = field(default_factory=dict)  # role -> [findings]
+
+    @property
+    def level(self) -> int:
+        return max(ROLE_LEVEL[r] for r in self.roles)
+
+    @property
+    def severity(self) -> str:
+        top = [f for r, fs in self.roles.items() if ROLE_LEVEL[r] == self.level for f in fs]
+        return worst(top)
+
+    @property
+    def fill(self) -> str:
+        return FILL_LEVELS[self.level][self.severity]
+
+    @property
+    def role(self) -> str:
+        return max(self.roles, key=lambda r: (ROLE_LEVEL[r], r in NOTE_ROLES))
+
+
+def finding_roles(f) -> list:
+    """``[(CellRef, role)]`` for the cells of one finding (see ROLE_LEVEL)."""
+    focus = f.focus
+    candidates = {c["cell"] for c in f.candidates}
+    undecided = not f.culprit and len(candidates) > 1
+    out = []
+    for c in f.cells:
+        is_focus = c is focus
+        if f.culprit:
+            role = "culprit" if is_focus else "operand"
+        elif undecided:
+            if is_focus:
+                out.append((c, "anchor"))
+            role = "candidate" if c.cell_id in candidates else (None if is_focus else "operand")
+        elif f.lhs is not None:  # a rule no localisation explains: the note on its first cell
+            role = "flag" if is_focus else "operand"
+        else:  # a finding about each of its cells (blank cells, 规章 entries, …)
+            role = "flag"
+        if role:
+            out.append((c, role))
+    return out
+
+
+def mark_plan(findings: list, sheet_names, merges: dict | None = None) -> dict:
+    """``{(sheet, address): Mark}`` — which cells get which mark, for every writer.
 
     Only cells with an address on a sheet of this workbook: not sheet-level
     findings, not the previous year's cells (path ``上年/…``), never our own
-    results sheet.
+    results sheet.  Cells no finding involves get nothing.
     """
     names = set(sheet_names) - {RESULTS_SHEET}
     merges = merges or {}
     out: dict = {}
     for f in findings:
-        seen = set()
-        for c in f.cells:
+        for c, role in finding_roles(f):
             if not c.address or c.sheet not in names or (c.path or "").startswith("上年/"):
                 continue
             if not _ADDR.match(c.address):
                 continue
             key = (c.sheet, _anchor(c.address, merges.get(c.sheet, [])))
-            if key in seen:
-                continue
-            seen.add(key)
-            out.setdefault(key, []).append(f)
+            mark = out.setdefault(key, Mark())
+            fs = mark.roles.setdefault(role, [])
+            if f not in fs:
+                fs.append(f)
+            if role in NOTE_ROLES and f not in mark.notes:
+                mark.notes.append(f)
     return out
+
+
+def marked_cells(findings: list, sheet_names, merges: dict | None = None) -> dict:
+    """``{(sheet, address): [findings]}`` for every cell whose note carries a finding."""
+    return {k: m.notes for k, m in mark_plan(findings, sheet_names, merges).items() if m.notes}
 
 
 def worst(findings: list) -> str:
@@ -272,9 +337,9 @@ def template_fill(edition: str | None, sheet: str, address: str) -> str | None:
     (inputs, cover fields, texts) have the input fill, other cells the fill of their
     layout role; cells of a bordered merged range take the first cell's.
     """
-    if edition not in ("2019", "2021"):
+    from ..spec import EDITIONS, get_edition
+    if edition not in EDITIONS:
         return None
-    from ..spec import get_edition
     ed = get_edition(edition)
     lay = next((l for l in ed.layouts if l.name == sheet), None)
     if lay is None:
@@ -300,7 +365,9 @@ def results_rows(result, sheet_names=None) -> list:
     rows = []
     for i, f in enumerate(result.findings, start=1):
         located = [c for c in f.cells if c.address and not (c.path or "").startswith("上年/")]
-        first = located[0] if located else (f.cells[0] if f.cells else None)
+        focus = f.focus
+        first = focus if focus is not None and focus in located else (
+            located[0] if located else (f.cells[0] if f.cells else None))
         where = ""
         link = None
         if first is not None:
@@ -343,8 +410,9 @@ def alert_text(result) -> str:
              + (f"（未说明 {c['unexplained_verify']} 项）" if c["verify"] else ""),
              f"提示 {c['hint']} 项"]
     lines = [f"{head}：{'，'.join(parts)}。",
-             "问题单元格已加批注和底色（" + "，".join(
+             "最可能填错的单元格已加深色底色和批注（" + "，".join(
                  f"{SEVERITY_COLOURS[s]}={SEVERITY_LABELS[s]}" for s in SEVERITY_COLOURS) + "），"
+             "批注中写明应填的数；同一勾稽关系的其他格子只有浅色底色。"
              f"全部问题见“{RESULTS_SHEET}”工作表。"]
     if c["error"]:
         lines.append("“错误”必须改正；改正后请再次点击“校验”。")
@@ -371,9 +439,9 @@ def _edition_of(book: MarkableBook) -> str | None:
 
 def _layout_merges(edition: str | None) -> dict:
     """Merged ranges of the template, by sheet (findings name the first cell of a range)."""
-    if edition not in ("2019", "2021"):
+    from ..spec import EDITIONS, get_edition
+    if edition not in EDITIONS:
         return {}
-    from ..spec import get_edition
     return {lay.name: list(lay.merges) for lay in get_edition(edition).layouts}
 
 
@@ -408,20 +476,21 @@ def _restore(book: MarkableBook, cells, edition, keep=()) -> int:
 def apply_marks(book: MarkableBook, result) -> dict:
     """Replace our earlier marks with the marks of ``result``.
 
-    Returns ``{(sheet, address): [findings]}`` of the cells marked.
+    Returns ``{(sheet, address): Mark}`` of the cells marked (see :func:`mark_plan`).
     """
     edition = result.report.edition if result.report else _edition_of(book)
     names = book.sheet_names()
     recorded = _recorded_cells(book)
     merges = _layout_merges(edition)
-    marks = marked_cells(result.findings, names, merges)
+    marks = mark_plan(result.findings, names, merges)
     book.unprotect()
     try:
         removed = book.clear_notes()
         _restore(book, set(removed) | recorded, edition, keep=marks)
-        for (sheet, addr), fs in marks.items():
-            book.write_note(sheet, addr, note_text(fs))
-            book.set_fill(sheet, addr, SEVERITY_FILLS[worst(fs)])
+        for (sheet, addr), mark in marks.items():
+            if mark.notes:
+                book.write_note(sheet, addr, note_text(mark.notes))
+            book.set_fill(sheet, addr, mark.fill)
         book.write_results(summary_text(result), results_rows(result, names))
     finally:
         book.protect()
@@ -481,5 +550,5 @@ def clear(book: MarkableBook) -> int:
 
 __all__ = ["MarkableBook", "SheetContent", "ResultRow", "NOTE_PREFIX", "RESULTS_RECORD_COL",
            "RESULTS_RECORD_HEADER", "apply_marks", "clear_marks", "validate",
-           "clear", "check_book", "raw_book", "marked_cells", "note_text", "template_fill",
+           "clear", "check_book", "raw_book", "marked_cells", "mark_plan", "Mark", "note_text", "template_fill",
            "results_rows", "summary_text", "alert_text", "is_our_note"]

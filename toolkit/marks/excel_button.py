@@ -30,8 +30,8 @@ from pathlib import Path
 from . import core as marks
 from ..errors import XxgkError
 from ..engine.findings import NOTE_AUTHOR, RESULTS_EXPLANATION_COL, RESULTS_HEADER_ROW, RESULTS_HEADERS, \
-    RESULTS_KEY_COL, RESULTS_SHEET
-from ..spec import data as E
+    RESULTS_KEY_COL, RESULTS_LINK_COL, RESULTS_SEVERITY_COL, RESULTS_SHEET
+from .. import spec as E
 
 TITLE = "xxgk 校验"
 LOG_FILE = Path(tempfile.gettempdir()) / "xxgk-excel-button.log"
@@ -130,13 +130,13 @@ class XlwingsBook:
 
     @staticmethod
     def _merges(sheet, name: str) -> list:
-        """The merged areas holding the first cell of a template merge (both editions).
+        """The merged areas holding the first cell of a template merge (every edition).
 
         Excel has no list of merged areas; asking at each merge of the
         template finds a merge removed or changed there.
         """
-        from ..spec import get_edition
-        firsts = {rng.split(":")[0] for ed in ("2019", "2021")
+        from ..spec import EDITIONS, get_edition
+        firsts = {rng.split(":")[0] for ed in EDITIONS
                   for lay in get_edition(ed).layouts if lay.name == name for rng in lay.merges}
         found = set()
         for first in sorted(firsts):
@@ -291,13 +291,13 @@ class XlwingsBook:
             ws.range(f"{letter}:{letter}").column_width = width
         for r, row in enumerate(rows, start=first):
             ws.range((r, 1)).row_height = marks.results_row_height(row.values)
-            ws.range((r, 2)).color = _rgb(marks.SEVERITY_FILLS[row.severity])
+            ws.range((r, RESULTS_SEVERITY_COL)).color = _rgb(marks.SEVERITY_FILLS[row.severity])
             if row.link and row.link[0] in self.sheet_names():
                 sheet, addr = row.link
-                ws.api.Hyperlinks.Add(Anchor=ws.range((r, 5)).api, Address="",
+                ws.api.Hyperlinks.Add(Anchor=ws.range((r, RESULTS_LINK_COL)).api, Address="",
                                       SubAddress=f"'{sheet}'!{addr}",
                                       ScreenTip=f"转到 {sheet}!{addr}",
-                                      TextToDisplay=str(row.values[4]))
+                                      TextToDisplay=str(row.values[RESULTS_LINK_COL - 1]))
         for col in (RESULTS_KEY_COL, marks.RESULTS_RECORD_COL):
             letter = get_column_letter(col)
             ws.range(f"{letter}:{letter}").api.EntireColumn.Hidden = True

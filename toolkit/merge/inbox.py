@@ -321,11 +321,11 @@ def template_from_values(book):
     the checks report as in any workbook.
     """
     from ..engine.report import _meta
-    from ..spec import get_edition
+    from ..spec import EDITIONS, get_edition
     meta = _meta(book)
     edition = str(meta.get("edition") or "")
     typed: dict = {}
-    if edition not in ("2019", "2021"):
+    if edition not in EDITIONS:
         return book, typed
     ed = get_edition(edition)
     for lay in ed.layouts:

@@ -37,7 +37,7 @@ from ..engine.findings import (SEVERITIES, CellRef, Finding, finding, findings_f
                                sort_findings)
 from ..engine.report import Report, _fmt, read_report
 from ..engine.rules import evaluate
-from ..spec import edition_for_year, get_edition
+from ..spec import DEFAULT_EDITION, edition_for_year, get_edition
 from .columns import DATA_TABLES, _column_index, data_columns, leaves, norm_name  # noqa: F401
 from ..names import name_key, tidy_name
 from .inbox import Entry, discover_inbox, load_report, next_step
@@ -153,14 +153,13 @@ class UnitResult:
 
     @property
     def verdict(self) -> str:
-        if not self.readable:
-            return "unreadable"
-        c = self.counts
-        return "fail" if c["error"] else ("verify" if c["verify"] else "pass")
+        """The same verdict as ``check`` (explained 核实 findings pass)."""
+        from ..engine.verdict import verdict
+        return verdict(self.findings, self.readable)
 
     @property
     def verdict_label(self) -> str:
-        from ..engine.check import VERDICTS
+        from ..engine.verdict import VERDICTS
         return VERDICTS[self.verdict]
 
 
@@ -539,12 +538,13 @@ class MergeResult:
     folder: str
     output: str = ""
     units: list = field(default_factory=list)  # UnitResult, file order (unreadable too)
-    edition: str = "2021"
+    edition: str = DEFAULT_EDITION
     year: int | None = None
     name: str = ""  # 单位名称 of the summary
     county: str = ""
     totals: dict = field(default_factory=dict)  # cell id -> summed value (inputs and totals)
-    contributors: dict = field(default_factory=dict)  # cell id -> [(unit name, rules)] with errors
+    # cell id -> [marks.summary.Doubt]: included units whose likely wrong inputs feed the cell
+    contributors: dict = field(default_factory=dict)
     roster: list = field(default_factory=list)
     missing: list = field(default_factory=list)  # roster names without a workbook
     unexpected: list = field(default_factory=list)  # UnitResult not on the roster
@@ -709,7 +709,7 @@ def _notes_of(u: UnitResult) -> str:
 
 
 def _file_finding(u: UnitResult) -> Finding:
-    return finding("FILE", table="file", cells=[CellRef(u.display, "")],
+    return finding("FILE", "merge", table="file", cells=[CellRef(u.display, "")],
                    reason=u.error + (f"。{u.next_step}" if u.next_step else ""))
 
 
@@ -758,7 +758,7 @@ def apply_merge_rules(result: MergeResult, target_year: int | None = None) -> No
         edition = edition_for_year(target_year)
     else:
         editions = Counter(u.edition for u in readable)
-        edition = max(editions.items(), key=lambda kv: (kv[1], kv[0]))[0] if editions else "2021"
+        edition = max(editions.items(), key=lambda kv: (kv[1], kv[0]))[0] if editions else DEFAULT_EDITION
     result.year, result.edition = target_year, edition
     for u in readable:
         u.included = True
@@ -900,23 +900,9 @@ def sum_units(result: MergeResult) -> None:
     for cid in ed.formulas:
         total(cid)
     result.totals = {cid: (inputs[cid] if cid in inputs else totals[cid]) for cid in cols}
-    # Which included units have errors touching each summary cell.
-    touched: dict = {}
-    for u in result.included:
-        rules_by_cell: dict = {}
-        for f in u.findings:
-            if f.severity != "error":
-                continue
-            for cid in involved_cells(f):
-                rules_by_cell.setdefault(cid, set()).add(f.rule)
-        if not rules_by_cell:
-            continue
-        for cid in cols:
-            hit = set()
-            for leaf in leaves(result.edition, cid) | {cid}:
-                hit |= rules_by_cell.get(leaf, set())
-            if hit:
-                touched.setdefault(cid, []).append((u.name, sorted(hit)))
+    # Which summary cells an error of an included unit reaches (toolkit.marks.summary).
+    from ..marks.summary import summary_doubts
+    touched = summary_doubts(result.included, ed, cols)
     result.contributors = touched
 
 

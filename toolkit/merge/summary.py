@@ -35,13 +35,14 @@ from .. import __version__
 from ..atomic import atomic_output
 from ..engine.findings import NOTE_AUTHOR, SEVERITY_LABELS, SEVERITY_ORDER, TABLE_LABELS
 from ..engine.report import Report
-from ..spec import data as E
+from .. import spec as E
 from ..spec import get_edition
 from ..spec.catalogue import RULES
 from .columns import data_columns, norm_name
 from ..xlsx.styles import FONT, LABEL_FILL, SEVERITY_FILLS
 from ..xlsx.template import META_KEYS
 from ..xlsx.layout import FormatCache, write_layout
+from ..marks.summary import detail_plan, doubt_text
 
 DETAIL = "明细"
 ISSUES = "问题清单"
@@ -175,13 +176,6 @@ def summary_info(result) -> dict:
     return info
 
 
-def _contributor_note(entries: list) -> str:
-    names = [f"{name}（{'、'.join(rules)}）" for name, rules in entries]
-    shown = "、".join(names[:30]) + (f"等 {len(names)} 个单位" if len(names) > 30 else "")
-    return (f"{NOTE_AUTHOR}：以下计入汇总的单位在与本格有关的数据中有错误，汇总数可能不准确："
-            f"{shown}。详见“{ISSUES}”和“{DETAIL}”工作表。")
-
-
 def _write_tables(wb, result, ed) -> None:
     cache = FormatCache(wb)
     values = dict(result.totals)
@@ -191,13 +185,13 @@ def _write_tables(wb, result, ed) -> None:
         ws = wb.add_worksheet(lay.name)
         write_layout(wb, ws, lay, ed, cache, values=values, fills=fills, protect=True,
                      validations=True)
-        if lay.key == "t3":
-            ws.freeze_panes("D5")
+        if lay.freeze:
+            ws.freeze_panes(lay.freeze)
         for addr, lc in lay.cells.items():
             entries = result.contributors.get(lc.cell_id) if lc.cell_id else None
             if entries:
                 row, col = xlsxwriter.utility.xl_cell_to_rowcol(addr)
-                _note(ws, row, col, _contributor_note(entries))
+                _note(ws, row, col, doubt_text(entries, ed))
 
 
 # -- 明细 ------------------------------------------------------------------------------
@@ -205,20 +199,6 @@ def _write_tables(wb, result, ed) -> None:
 
 def _group_label(c) -> str:
     return f"{TABLE_LABELS[c.table]} {c.row_label}"
-
-
-def detail_targets(u, f, col_of: dict, same_edition: bool) -> list:
-    """0-based 明细 columns a finding of unit ``u`` is shown on."""
-    cols = []
-    for ref in f.cells:
-        cid = ref.cell_id
-        if not cid or str(ref.path).startswith("上年/"):
-            continue
-        if cid in _INFO_COLUMN:
-            cols.append(LEAD_COL[_INFO_COLUMN[cid]])
-        elif same_edition and cid in col_of:
-            cols.append(col_of[cid])
-    return sorted(set(cols)) or [LEAD_COL["verdict"]]
 
 
 def _streaming_sheet(wb, name: str):
@@ -280,16 +260,13 @@ def _write_detail(wb, fmts, result, ed) -> dict:
         if not u.readable:
             continue
         same = u.edition == ed.key
-        marks: dict = {}
-        for fi, f in enumerate(u.findings):
-            targets = detail_targets(u, f, col_of, same)
-            positions[(ui, fi)] = (row, targets[0])
-            for col in targets:
-                marks.setdefault(col, []).append(f)
+        marks, links = detail_plan(u, col_of, same, LEAD_COL, _INFO_COLUMN)
+        for fi, col in links.items():
+            positions[(ui, fi)] = (row, col)
 
         def fmt(col, base):
-            fs = marks.get(col)
-            return fmts.get(base, SEVERITY_FILLS[_worst(fs)]) if fs else (plain if base == "cell" else num)
+            mark = marks.get(col)
+            return fmts.get(base, mark.fill) if mark else (plain if base == "cell" else num)
 
         counts = u.counts
         lead_values = {
@@ -306,8 +283,9 @@ def _write_detail(wb, fmts, result, ed) -> dict:
             rows.add(row, cells)
         else:
             rows.add(row, cells, u.values if same else (), num)
-        for col, fs in marks.items():
-            _note(ws, row, col, _note_text(fs))
+        for col, mark in marks.items():
+            if mark.notes:
+                _note(ws, row, col, _note_text(mark.notes))
         row += 1
     rows.last_col = last_col
     ws.freeze_panes(DETAIL_FIRST_ROW, 1)
@@ -506,17 +484,17 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
             ws.set_row(row, 14 * min(len(message) // 44 + 1, 20))
         row += 1
 
-    for u in result.unreadable:
-        line("", u.display, TABLE_LABELS["file"], "", "FILE", "error",
-             f"无法读取，未计入汇总：{u.error}" + (f"。{u.next_step}" if u.next_step else ""))
-    for name in result.missing:
-        line(name, "（未报送）", TABLE_LABELS["file"], "", "M-4", "error",
-             f"名单中的单位“{name}”没有报送工作簿（或封面单位名称与名单不一致）")
+    for u, f in result.all_findings():  # unreadable files (FILE), then roster units missing (M-4)
+        if u is not None and u.readable:
+            continue
+        unit = "" if u is not None else f.cells[0].value
+        line(unit, u.display if u is not None else "（未报送）", TABLE_LABELS.get(f.table, f.table),
+             "", f.rule, f.severity, f.message)
     for ui, u in enumerate(result.units):
         if not u.readable:
             continue
         for fi, f in enumerate(u.findings):
-            first = next((c for c in f.cells if c.address), None)
+            first = f.focus if f.focus is not None and f.focus.address else None
             pos = positions.get((ui, fi))
             link = xl_rowcol_to_cell(*pos) if pos else None
             line(u.name, u.display, TABLE_LABELS.get(f.table, f.table),
@@ -629,14 +607,7 @@ def _write_charts(wb, fmts, result, ed) -> None:
 
 def result_groups(edition: str) -> list:
     """(label, [row keys]) of the result rows （一）–（六） of table 三."""
-    results = next(item for item in E.T3_ROWS[edition] if isinstance(item, dict))
-    out = []
-    for item in results["rows"]:
-        if isinstance(item, dict):
-            out.append((item["label"], [r[0] for r in item["rows"]]))
-        elif item[0] != "results_total":
-            out.append((item[1], [item[0]]))
-    return out
+    return [(label, list(keys)) for label, keys in get_edition(edition).result_groups]
 
 
 # -- 说明 ------------------------------------------------------------------------------

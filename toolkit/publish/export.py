@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..atomic import atomic_output
 from ..engine.report import Report, _fmt, read_report
-from ..spec import data as E
+from .. import spec as E
 from ..spec.model import SheetLayout
 
 FONT = "仿宋_GB2312"
@@ -112,7 +112,8 @@ def _table(doc, rep: Report, lay: SheetLayout):
 def narrative_findings(result) -> list:
     """Findings of the narrative checks (正文 against the tables) of a CheckResult: the
     published text must not contradict its own tables, so ``export`` shows them first."""
-    rules = {r["id"] for r in E.OTHER_RULES if r["check"].startswith("narrative")}
+    from ..spec.catalogue import RULES
+    rules = {r.id for r in RULES if any(c.startswith("narrative") for c in r.checks)}
     return [f for f in result.findings if f.rule in rules]
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..engine.report import parse_number
 from ..errors import XxgkError
-from ..spec import data as E
+from .. import spec as E
 from ..spec import get_edition
 from .identity import _plausible_unit, unit_type_of, year_and_unit  # noqa: F401  (public)
 from .recognize import clean, key

@@ -17,8 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..spec import data as E
-from ..spec import get_edition
+from .. import spec as E
+from ..spec import EDITIONS, get_edition
 
 # -- text keys ------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ class Labels:
         self.ed = ed
         self.t2_rows = {}  # key -> (row key, official label)
         self.t2_cols = {}  # row key -> [(col key, type, label)]
-        for block in E.T2_BLOCKS[ed_key]:
+        for block in ed.t2_blocks:
             for rkey, rlabel in block["rows"]:
                 self.t2_rows[key(rlabel)] = (rkey, rlabel)
                 self.t2_cols[rkey] = [(c[0], c[2], c[1]) for c in block["cols"]]
@@ -142,20 +142,39 @@ def labels(ed_key: str) -> Labels:
     return _LABELS[ed_key]
 
 
+def t2_label_keys(ed_key: str) -> set:
+    """Keys of every table-二 label (block, column and row labels) of an edition."""
+    keys = set()
+    for block in get_edition(ed_key).t2_blocks:
+        keys.add(key(block["label"]))
+        keys |= {key(c[1]) for c in block["cols"]}
+        keys |= {key(r[1]) for r in block["rows"]}
+    return keys
+
+
 def _markers() -> dict:
-    own = {}
-    for ed in ("2019", "2021"):
-        keys = set()
-        for block in E.T2_BLOCKS[ed]:
-            keys.add(key(block["label"]))
-            keys |= {key(c[1]) for c in block["cols"]}
-            keys |= {key(r[1]) for r in block["rows"]}
-        own[ed] = keys
-    return {"2019": own["2019"] - own["2021"], "2021": own["2021"] - own["2019"],
-            "all": own["2019"] | own["2021"]}
+    """Per edition of the registry: its own table-二 labels (in no other edition); "all": every one."""
+    own = {ed: t2_label_keys(ed) for ed in EDITIONS}
+    out = {ed: keys - set().union(*(v for o, v in own.items() if o != ed)) for ed, keys in own.items()}
+    out["all"] = set().union(*own.values())
+    return out
 
 
-MARKERS = _markers()
+class _Markers(dict):
+    """``MARKERS`` computed from the registry when first used (and again when it changes)."""
+
+    def _fresh(self):
+        if self.get("_editions") != tuple(EDITIONS):
+            self.clear()
+            self.update(_markers())
+            self["_editions"] = tuple(EDITIONS)
+        return self
+
+    def __getitem__(self, k):
+        return dict.__getitem__(self._fresh(), k)
+
+
+MARKERS = _Markers()
 
 # -- section titles --------------------------------------------------------------------
 
@@ -204,7 +223,7 @@ class Token:
 def _known_label(k: str) -> bool:
     if k in MARKERS["all"]:
         return True
-    return any(labels(ed).t3(k) for ed in ("2019", "2021"))
+    return any(labels(ed).t3(k) for ed in EDITIONS)
 
 
 def tokens_of(blocks: list) -> list:

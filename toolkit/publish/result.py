@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..spec import get_edition
+from ..spec import DEFAULT_EDITION, get_edition
 
 
 
@@ -32,7 +32,7 @@ class ImportResult:
 
     source: str = ""
     kind: str = ""  # text | html | docx | doc | pdf | xlsx
-    edition: str = "2021"
+    edition: str = DEFAULT_EDITION
     edition_source: str = ""  # labels | year | default
     year: int | None = None
     unit: str = ""

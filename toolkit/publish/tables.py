@@ -13,8 +13,8 @@ import re
 
 from ..engine.findings import CellRef, finding
 from ..engine.report import parse_number
-from ..spec import data as E
-from ..spec import edition_for_year, get_edition
+from .. import spec as E
+from ..spec import DEFAULT_EDITION, EDITIONS, edition_for_year, edition_info, get_edition
 from . import recognize as R
 from .identity import _DATE_LINE, _plausible_unit, year_and_unit
 from .recognize import Token, clean, key, labels, section_of, tokens_of
@@ -105,41 +105,50 @@ class _Reader:
         return all(t.kind == "blank" for t in self.tokens[j:j + 50]) and j + 50 >= len(self.tokens)
 
     def edition(self, year) -> tuple:
-        score = {"2019": 0, "2021": 0}
+        """(edition, how it was decided): the labels printed (every edition of the registry),
+        else the year, else the current edition."""
+        score = {ed: 0 for ed in EDITIONS}
         end_t2 = self.sections.get(2, len(self.tokens))
         start_t2 = self.sections.get(1, 0)
-        others = {"2019": MARKERS_ALL["2021"], "2021": MARKERS_ALL["2019"]}
+        all_markers = {ed: _t2_cols_rows(ed) for ed in EDITIONS}
+        others = {ed: set().union(*(v for o, v in all_markers.items() if o != ed)) for ed in EDITIONS}
         for i in range(start_t2, end_t2):
             k = self.tokens[i].k
             if len(k) < 3 or len(k) > 20:
                 continue
-            for ed in ("2019", "2021"):
+            for ed in EDITIONS:
                 own = R.MARKERS[ed]
                 if k in own or (not any(o.startswith(k) for o in others[ed])
                                 and any(m.startswith(k) for m in own)):
                     score[ed] += 1
-        l21, l19 = labels("2021"), labels("2019")
+        # Table-三 rows only one edition prints (spec data ``import_t3_rows``; those in
+        # ``import_t3_rows_with_values`` count only when values follow, their label being a
+        # group header elsewhere, e.g. 2019's （六）其他处理).
         for i, tok in enumerate(self.tokens):
             if tok.kind is not None:
                 continue
-            rk = l21.t3(tok.k)
-            if rk in ("other_1", "other_2"):
-                score["2021"] += 2
-            elif l19.t3(tok.k) == "other":  # （六）其他处理 with its own values: a 2019 row
-                nxt = next((t for t in self.tokens[i + 1:i + 4] if t.kind != "blank"), None)
-                if nxt is not None and nxt.kind in ("num", "none"):
-                    score["2019"] += 2
-        if score["2019"] != score["2021"]:
+            for ed in EDITIONS:
+                info, rk = edition_info(ed), labels(ed).t3(tok.k)
+                if not rk:
+                    continue
+                if rk in info.get("import_t3_rows", ()):
+                    score[ed] += 2
+                elif rk in info.get("import_t3_rows_with_values", ()):
+                    nxt = next((t for t in self.tokens[i + 1:i + 4] if t.kind != "blank"), None)
+                    if nxt is not None and nxt.kind in ("num", "none"):
+                        score[ed] += 2
+        best = max(score.values())
+        if list(score.values()).count(best) == 1:
             return max(score, key=score.get), "labels"
         if year:
             return edition_for_year(year), "year"
-        return "2021", "default"
+        return DEFAULT_EDITION, "default"
 
 
-MARKERS_ALL = {}
-for _ed in ("2019", "2021"):
-    MARKERS_ALL[_ed] = {key(c[1]) for b in E.T2_BLOCKS[_ed] for c in b["cols"]} \
-        | {key(r[1]) for b in E.T2_BLOCKS[_ed] for r in b["rows"]}
+def _t2_cols_rows(ed_key: str) -> set:
+    """Keys of the table-二 column and row labels of an edition."""
+    blocks = get_edition(ed_key).t2_blocks
+    return {key(c[1]) for b in blocks for c in b["cols"]} | {key(r[1]) for b in blocks for r in b["rows"]}
 
 
 def _interpret(tok: Token, typ: str) -> CellRead:
@@ -427,12 +436,12 @@ def _totals_findings(res: ImportResult, ed) -> None:
     for rk in t3_rows:
         check(f"t3.{rk}.total", [f"t3.{rk}.{p}" for p in T3_PARTIES], f"表三“{t3_name(ed, rk)}”行的“总计”",
               "自然人至其他六列", "t3")
-    results = E.T3_RESULT_ROWS[ed.key]
+    results = ed.sets["results"]
     for col, clabel in E.T3_COLS:
         check(f"t3.results_total.{col}", [f"t3.{r}.{col}" for r in results], f"表三“（七）总计”行“{clabel}”列",
               "（一）至（六）各项", "t3")
     for g, _, glabel in E.T4_GROUPS:
-        check(f"t4.{g}.total", [f"t4.{g}.{p}" for p in E.COL_SETS["parts"]], f"表四“{glabel}”的“总计”",
+        check(f"t4.{g}.total", [f"t4.{g}.{p}" for p in ed.sets["parts"]], f"表四“{glabel}”的“总计”",
               "结果维持、结果纠正、其他结果、尚未审结", "t4")
 
 

@@ -234,7 +234,8 @@ RULES = [
        {"default": "{notes}"}),
     _r("M-14", "hint", "merge", "merge",
        "由报告导入：Word、PDF、网页、文本报告或非模板表格，按章节和栏目名称识别", {"default": "{notes}"}),
-    _r("FILE", "error", "merge", "merge", "文件无法读取：未计入汇总", {"default": "{reason}"}),
+    _r("FILE", "error", "merge", "merge", "文件无法读取：未计入汇总",
+       {"default": "{reason}", "merge": "无法读取，未计入汇总：{reason}"}),
     # -- import -------------------------------------------------------------------
     _r("I-1", "error", "import", "import",
        "报告中印出的合计与印出的各项之和不一致（含合计印为空白而各项不为 0）：表三总计列和（七）总计行、表四各总计",

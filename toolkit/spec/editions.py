@@ -33,10 +33,14 @@ TEMPLATE_VERSION = "1"
 EDITIONS = [
     {"key": "2019", "first_year": 2019, "last_year": 2020,
      "cover_line": "表格版本：2019年版（国办公开办函〔2019〕60号《中华人民共和国政府信息公开工作年度报告格式（试行）》），适用于2019、2020年度报告",
-     "years_text": "2019、2020年度"},
+     "years_text": "2019、2020年度",
+     # import: table-三 rows that show a published report is of this edition (see
+     # toolkit.publish.tables); "with values": only when figures follow the label.
+     "import_t3_rows_with_values": ["other"]},
     {"key": "2021", "first_year": 2021, "last_year": None,
      "cover_line": "表格版本：2021年版（国办公开办函〔2021〕30号《中华人民共和国政府信息公开工作年度报告格式》），适用于2021年度及以后的报告",
-     "years_text": "2021年度及以后"},
+     "years_text": "2021年度及以后",
+     "import_t3_rows": ["other_1", "other_2"]},
 ]
 
 # Sheet names (user-visible, Chinese).  Stable: readers locate tables by them.
@@ -378,17 +382,23 @@ LINEAR_RULES = [
     },
 ]
 
-# Cross-year rules: this year's cells against last year's report.
+# Cross-year rules: this year's cells against last year's report.  ``previous_editions``:
+# the editions last year's report may have (absent: any; this is the mapping between
+# editions, e.g. a 2020 report (2019 edition) before a 2021 one).  ``fill``: what
+# ``xxgk fill --previous`` does with the rule: "value" sets the left cell to the
+# right-hand side computed from last year's report, "note" writes ``fill_note``.
 CROSS_YEAR_RULES = [
     {
-        "id": "T3-6", "editions": ["2019", "2021"],
+        "id": "T3-6", "editions": ["2019", "2021"], "fill": "value",
         "for_each": {"col": "@cols"},
         "lhs": ["t3.carried_in.{col}"], "op": "=",
         "rhs_previous": ["t3.carry_forward.{col}"],
         "scope": "“{col_label}”列",
     },
     {
-        "id": "T2-1", "editions": ["2021"], "previous_editions": ["2021"],
+        "id": "T2-1", "editions": ["2021"], "previous_editions": ["2021"], "fill": "note",
+        "fill_note": "{year_text}报告的“{row_label}·现行有效件数”为 {value}（供参考）。"
+                     "本年现行有效件数一般约等于上年数加本年制发件数减本年废止件数。",
         "for_each": {"row": ["rules", "normative"]},
         "lhs": ["t2.{row}.in_force"], "op": "=",
         "rhs": ["t2.{row}.issued", "-t2.{row}.repealed"],
@@ -396,7 +406,7 @@ CROSS_YEAR_RULES = [
         "scope": "“{row_label}”",
     },
     {
-        "id": "T2-5", "editions": ["2019"], "previous_editions": ["2019"],
+        "id": "T2-5", "editions": ["2019"], "previous_editions": ["2019"], "fill": "value",
         "for_each": {"row": ["licensing", "other_services", "penalty", "coercion", "fees"]},
         "lhs": ["t2.{row}.prev_items"], "op": "=",
         "rhs_previous": ["t2.{row}.prev_items", "t2.{row}.change"],

@@ -34,6 +34,7 @@ from ..xlsx.cellref import col_letters as get_column_letter
 from ..xlsx.cellref import coordinate_from_string
 
 from . import editions as E
+from .sheet import SheetLayout
 
 CHECK_SHEET = E.SHEETS["checks"]
 PASS, FAIL, VERIFY, UNDECIDED = "通过", "不符", "请核实", "未判断"
@@ -184,7 +185,6 @@ def _or_blank(ref: str) -> str:
 
 
 def _check_sheet(ed):
-    from .model import SheetLayout
     lay = SheetLayout(CHECK_SHEET, "checks")
     lay.col_widths = {"A": 6, "B": 8, "C": 58, "D": 10, "E": 10, "F": 10, "G": 8}
     lay.put(1, 1, "校验：勾稽关系自动核对（随填随算，不需要宏或 Python）", "title")

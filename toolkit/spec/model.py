@@ -17,11 +17,14 @@ from functools import lru_cache
 from ..xlsx.cellref import col_letters as get_column_letter
 
 from . import editions as E
+from .sheet import LayoutCell, SheetLayout  # noqa: F401  (re-exported: the drawing of a sheet)
 from .catalogue import SEVERITY_LABELS, rule as catalogue_rule  # noqa: F401  (re-exported)
 
 # Edition keys, oldest first.  One shared list object: ``register_edition`` appends to
 # it in place, so every ``from toolkit.spec import EDITIONS`` sees a new edition.
 EDITIONS: list = [e["key"] for e in E.EDITIONS]
+FIRST_YEAR = E.EDITIONS[0]["first_year"]  # the first report year of the national format
+DEFAULT_EDITION = EDITIONS[-1]  # the current edition: default of every command and function
 TYPE_LABELS = {
     "count": "非负整数",
     "signed": "整数（可为负）",
@@ -30,6 +33,28 @@ TYPE_LABELS = {
     "choice": "下拉选择",
     "year": "年度",
 }
+# Edition-independent facts of the format, for the rest of the toolkit (which never
+# imports the raw data module ``editions``; tests/test_spec_boundary.py).
+SHEETS = E.SHEETS
+TEMPLATE_VERSION = E.TEMPLATE_VERSION
+SECTION_TITLES = E.SECTION_TITLES
+UNIT_TYPES = E.UNIT_TYPES
+INFO_FIELDS = E.INFO_FIELDS
+TEXT_SECTIONS = E.TEXT_SECTIONS
+T3_COLS = E.T3_COLS
+T3_LEGAL_PERSON_COLS = E.T3_LEGAL_PERSON_COLS
+T3_LEGAL_PERSON_HEADER = E.T3_LEGAL_PERSON_HEADER
+T3_NOTE = E.T3_NOTE
+T3_GROUP_HEADER = E.T3_GROUP_HEADER
+T4_TOP = E.T4_TOP
+T4_GROUPS = E.T4_GROUPS
+T4_LEAVES = E.T4_LEAVES
+T2_BLOCK_LABEL_COL = E.T2_BLOCK_LABEL_COL
+LABEL_VARIANTS = E.LABEL_VARIANTS
+EDITION_ROW_VARIANTS = E.EDITION_ROW_VARIANTS
+COVER_TITLE = E.COVER_TITLE
+COVER_INSTRUCTIONS = E.COVER_INSTRUCTIONS
+
 TABLE_TITLES = {"t2": E.SECTION_TITLES[1], "t3": E.SECTION_TITLES[2], "t4": E.SECTION_TITLES[3]}
 NUMERIC_TYPES = ("count", "signed", "amount")
 
@@ -110,44 +135,18 @@ class Cell:
         }
 
 
-@dataclass
-class LayoutCell:
-    """A cell as drawn in a sheet.  ``role`` drives style and protection."""
-
-    value: object  # str / None; formulas start with "="
-    role: str  # title | header | label | note | input | total | hint | info_label
-    cell_id: str = ""
 
 
-@dataclass
-class SheetLayout:
-    name: str
-    key: str
-    cells: dict = field(default_factory=dict)  # address -> LayoutCell
-    merges: list = field(default_factory=list)  # "A1:D1"
-    col_widths: dict = field(default_factory=dict)  # letter -> width
-    row_heights: dict = field(default_factory=dict)  # row -> points
-    print_title_rows: str = ""  # e.g. "2:4"
-    landscape: bool = False
-    max_col: int = 1
-    # Print and live-check furniture (toolkit.spec.live); writers render it as is.
-    print_area: str = ""  # e.g. "A12:A140"; default: A1 to the last drawn row of max_col
-    fit_height: int = 0  # pages tall when fitting (0: as many as needed)
-    header: str = ""  # Excel header/footer codes (&P, &N …)
-    footer: str = ""
-    margins: tuple = ()  # (left, right, top, bottom, header, footer) in inches
-    hidden_cols: tuple = ()  # column letters hidden on screen and in print
-    conditional: list = field(default_factory=list)  # (sqref, formula, style key)
+@dataclass(frozen=True)
+class ResultItem:
+    """One result row of table 三 (（一）…（六）, not （七）总计)."""
 
-    def put(self, row: int, col: int, value, role: str, cell_id: str = "") -> str:
-        addr = f"{get_column_letter(col)}{row}"
-        self.cells[addr] = LayoutCell(value, role, cell_id)
-        self.max_col = max(self.max_col, col)
-        return addr
-
-    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
-        if (r1, c1) != (r2, c2):
-            self.merges.append(f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+    key: str  # table-三 row key, e.g. "unable_1"
+    label: str  # the row's own label, e.g. "1.本机关不掌握相关政府信息"
+    path: str  # with its group, e.g. "（四）无法提供/1.本机关不掌握相关政府信息"
+    short: str  # e.g. "（四）1"
+    edition: str
+    group: str = ""  # the item's （…） label, e.g. "（四）无法提供"
 
 
 @dataclass(frozen=True)
@@ -173,6 +172,9 @@ class LinearRule:
     defines_total: bool = False
     fold_into: str = ""  # rule id whose finding (same scope) absorbs this one
     culprit: str = ""  # cell id named as most likely wrong when this rule fails
+    previous_editions: tuple = ()  # cross-year: editions last year's report may have (empty: any)
+    fill: str = ""  # cross-year: how ``fill --previous`` uses it ("value" | "note" | "")
+    fill_note: str = ""  # template of the note ("note"), fields {year_text} {row_label} {value}
 
     def cells(self) -> list:
         return [t.cell for t in self.lhs + self.rhs]
@@ -189,6 +191,10 @@ class Edition:
     other_rules: list  # dicts from editions.OTHER_RULES applicable here
     formulas: dict  # total cell id -> tuple of input cell ids
     fingerprint: str = ""
+    sets: dict = field(default_factory=dict)  # named row/column key lists (@results, @cols …)
+    t2_blocks: list = field(default_factory=list)  # table 二 blocks as in the data (label, cols, rows)
+    result_items: tuple = ()  # ResultItem of table 三's result rows （一）–（六）, in order
+    result_groups: tuple = ()  # (label, (row keys)) per result item （一）…（六）
     first_year: int = 0  # first report year this edition serves
     last_year: int | None = None  # last report year (None: still current)
     years_text: str = ""  # e.g. "2019、2020年度"
@@ -338,6 +344,7 @@ class _Builder:
         lay.merge(3, first_lp, 3, first_lp + len(E.T3_LEGAL_PERSON_COLS) - 1)
         lay.row_heights.update({2: 24, 3: 24, 4: 30})
         lay.print_title_rows = "2:4"
+        lay.freeze = "D5"  # row labels and the three header rows stay in view
         self._t3_row = 5
 
         def emit(item, depth, path):
@@ -359,8 +366,10 @@ class _Builder:
                     labels=[title] + path + [rlabel] + col_paths[ckey],
                     kind="input", type="count", table="t3", row=rkey, col=ckey,
                     row_label=short, col_label=clabel, label=f"{short}·{clabel}"))
+            self.t3_rows.append((rkey, rlabel, short, tuple(path)))
             self._t3_row += 1
 
+        self.t3_rows = []  # (key, label, short, group labels): the one walk of the row tree
         for item in E.T3_ROWS[self.ed]:
             emit(item, 0, [])
         lay.landscape = True  # one landscape A4 page (toolkit.spec.live.fit_print)
@@ -470,7 +479,9 @@ def _compile_rules(ed: str, spec_rules: list, sets: dict, by_id: dict) -> list[L
                 op=r["op"], rhs=terms["rhs"], rhs_previous=terms["rhs_previous"], scope=scope,
                 lhs_text=r.get("lhs_text", ""), rhs_text=r.get("rhs_text", ""),
                 defines_total=r.get("defines_total", False), fold_into=r.get("fold_into", ""),
-                culprit=r.get("culprit", "").format(**b) if r.get("culprit") else ""))
+                culprit=r.get("culprit", "").format(**b) if r.get("culprit") else "",
+                previous_editions=tuple(r.get("previous_editions", ())), fill=r.get("fill", ""),
+                fill_note=r.get("fill_note", "")))
     return out
 
 
@@ -549,9 +560,18 @@ def get_edition(key: str) -> Edition:
         lay = layouts[c.sheet]
         lay.cells[c.address] = LayoutCell(_sum_formula([by_id[i] for i in inputs]), "total", tid)
     others = [_other_rule(r) for r in E.OTHER_RULES if key in r.get("editions", EDITIONS)]
+    results = set(sets["results"])
+    items = [ResultItem(k, label, "/".join(path[1:] + (label,)), short, key, path[1] if len(path) > 1 else label)
+             for k, label, short, path in b.t3_rows if k in results]
+    assert [i.key for i in items] == list(sets["results"]), "result rows out of sync with the row tree"
+    groups: dict = {}
+    for i in items:
+        groups.setdefault(i.group, []).append(i.key)
     ed = Edition(key=key, cells=cells, by_id=by_id, layouts=b.layouts, rules=rules,
                  cross_year_rules=cross, other_rules=others, formulas=formulas,
-                 first_year=info["first_year"], last_year=info["last_year"],
+                 first_year=info["first_year"], last_year=info["last_year"], sets=sets,
+                 t2_blocks=E.T2_BLOCKS[key],
+                 result_items=tuple(items), result_groups=tuple((g, tuple(k)) for g, k in groups.items()),
                  years_text=info.get("years_text", ""))
     from .live import add_live_checks  # status formulas, print furniture (changes layouts)
     add_live_checks(ed)

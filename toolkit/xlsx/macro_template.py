@@ -30,8 +30,8 @@ from pathlib import Path
 
 from ..atomic import atomic_output
 from ..errors import XxgkError
-from ..spec import data as E
-from ..spec import get_edition
+from .. import spec as E
+from ..spec import DEFAULT_EDITION, get_edition
 from .template import meta_rows
 from .layout import FormatCache, write_layout
 
@@ -261,8 +261,8 @@ def _write_workbook(edition: str, python_path: str | None, vba_project: bytes) -
         ws = sheet(lay.name)
         write_layout(wb, ws, lay, ed, fmts, protect=False)
         _protect(ws, allow_resize=True)
-        if lay.key == "t3":
-            ws.freeze_panes("D5")
+        if lay.freeze:
+            ws.freeze_panes(lay.freeze)
         if lay.key in BUTTON_SHEETS:
             _add_buttons(ws, lay)
     for name, rows in ((E.SHEETS["meta"], meta_rows(ed)),
@@ -299,7 +299,7 @@ def lock_structure(xlsx: bytes) -> bytes:
     return out.getvalue()
 
 
-def macro_template_bytes(edition: str = "2021", python_path: str | None = None) -> bytes:
+def macro_template_bytes(edition: str = DEFAULT_EDITION, python_path: str | None = None) -> bytes:
     """The macro-enabled template of ``edition`` as bytes."""
     ed = get_edition(edition)
     sheet_count = len(ed.layouts) + 2  # + meta + xlwings.conf
@@ -307,7 +307,7 @@ def macro_template_bytes(edition: str = "2021", python_path: str | None = None) 
     return lock_structure(_write_workbook(ed.key, python_path, project))
 
 
-def build_macro_template(path: str | Path, edition: str = "2021", python_path: str | None = None,
+def build_macro_template(path: str | Path, edition: str = DEFAULT_EDITION, python_path: str | None = None,
                          force: bool = True) -> Path:
     """Write the macro-enabled template of ``edition`` atomically to ``path`` (``.xlsm``).
 

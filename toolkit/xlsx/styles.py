@@ -11,6 +11,12 @@ TOTAL_FILL = "DDDDDD"
 # 填报区: the light yellow Chinese statistical templates give cells to fill in.
 INPUT_FILL = "FFF2CC"
 SEVERITY_FILLS = {"error": "FFC7CE", "verify": "FFEB9C", "hint": "DDEBF7"}
+# Marks by role (toolkit.marks.core.mark_plan): the likely culprit gets SEVERITY_FILLS;
+# one of several equally likely cells a medium tint; the other cells of a broken rule
+# (and the cell carrying the note of an undecided finding) a light tint.
+CANDIDATE_FILLS = {"error": "FFE1E6", "verify": "FFF3C9", "hint": "EAF2FA"}
+LIGHT_FILLS = {"error": "FFF3F5", "verify": "FFFAE8", "hint": "F4F8FC"}
+FILL_LEVELS = {3: SEVERITY_FILLS, 2: CANDIDATE_FILLS, 1: LIGHT_FILLS}
 
 ROLE_STYLES = {
     "title": dict(font=TITLE_FONT, size=14, bold=True, halign="center", valign="center"),

@@ -13,8 +13,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import styles
 from ..atomic import atomic_output
-from ..spec import data as E
-from ..spec import get_edition
+from .. import spec as E
+from ..spec import DEFAULT_EDITION, get_edition
 from ..spec.model import Edition, SheetLayout
 
 META_KEYS = ("edition", "template_version", "fingerprint", "kind")
@@ -52,9 +52,9 @@ VALIDATIONS = {
     "amount": dict(type="decimal", operator="greaterThanOrEqual", formula1="0",
                    promptTitle="填写金额", prompt="请以万元为单位填写数字，可含小数；没有请填 0。",
                    errorTitle="输入有误", error="这里只能填写不小于 0 的数字（单位：万元），不要填写“元”“万元”等文字。"),
-    "year": dict(type="whole", operator="between", formula1="2019", formula2="2100",
+    "year": dict(type="whole", operator="between", formula1=str(E.FIRST_YEAR), formula2="2100",
                  promptTitle="报告年度", prompt="请填写报告所属年度（四位数字），如 2021。",
-                 errorTitle="输入有误", error="报告年度应为 2019 至 2100 之间的四位数字。"),
+                 errorTitle="输入有误", error=f"报告年度应为 {E.FIRST_YEAR} 至 2100 之间的四位数字。"),
     "choice": dict(type="list", formula1='"' + ",".join(E.UNIT_TYPES) + '"',
                    promptTitle="单位类型", prompt="请从下拉列表中选择单位类型。",
                    errorTitle="输入有误", error="请从下拉列表中选择：" + "、".join(E.UNIT_TYPES) + "。"),
@@ -188,7 +188,7 @@ def meta_rows(edition: str | Edition) -> list[tuple[str, str]]:
     return list(zip(META_KEYS, (ed.key, E.TEMPLATE_VERSION, ed.fingerprint, "template")))
 
 
-def build_template(edition: str = "2021") -> Workbook:
+def build_template(edition: str = DEFAULT_EDITION) -> Workbook:
     """The locked template workbook of ``edition`` (an openpyxl Workbook)."""
     ed = get_edition(edition)
     wb = Workbook()
@@ -200,8 +200,9 @@ def build_template(edition: str = "2021") -> Workbook:
         ws.protection.sheet = True
         ws.protection.formatColumns = False  # let clerks widen columns
         ws.protection.formatRows = False
-    if "t3" in [l.key for l in ed.layouts]:
-        wb[E.SHEETS["t3"]].freeze_panes = "D5"
+    for lay in ed.layouts:
+        if lay.freeze:
+            wb[lay.name].freeze_panes = lay.freeze
     meta = wb.create_sheet(E.SHEETS["meta"])
     for i, (k, v) in enumerate(meta_rows(ed), start=1):
         meta.cell(i, 1, k)
@@ -213,7 +214,7 @@ def build_template(edition: str = "2021") -> Workbook:
     return wb
 
 
-def write_template(path: str | Path, edition: str = "2021", force: bool = True) -> Path:
+def write_template(path: str | Path, edition: str = DEFAULT_EDITION, force: bool = True) -> Path:
     """Build the template of ``edition`` and write it atomically to ``path``."""
     wb = build_template(edition)
     with atomic_output(path, force=force) as tmp:
