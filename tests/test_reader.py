@@ -598,6 +598,7 @@ def test_reader_fast_and_slow_paths_agree_on_a_summary(tmp_path, monkeypatch):
     assert "明细" in fast and len(fast["明细"][0]) > 400
 
 
+@pytest.mark.libreoffice
 def test_reader_fast_path_reads_a_workbook_libreoffice_saved(tmp_path, monkeypatch):
     """LibreOffice rewrites the package its own way (shared strings, attribute order):
     the fast path reads every sheet of it, with the same result as the slow path."""
