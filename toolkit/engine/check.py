@@ -9,7 +9,8 @@ from .. import __version__
 from ..errors import UnreadableWorkbook, XxgkError
 from .findings import JSON_SCHEMA_VERSION, count, finding, findings_frame_of, frame_row
 from .report import Report, read_report
-from .rules import evaluate, narrative_of
+from .narrative import narrative_of
+from .rules import evaluate
 
 from .verdict import EXIT_CODES, VERDICTS, verdict  # noqa: F401  (VERDICTS re-exported)
 

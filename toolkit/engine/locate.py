@@ -211,7 +211,7 @@ def evidence(rep, previous=None, read_findings=()) -> Evidence:
 
     # The unit's own narrative: figures the 正文 states about table quantities
     # (toolkit.engine.narrative; 收到申请 N 件 is 一, or 一+二, …).
-    from .rules import narrative_of
+    from .narrative import narrative_of
     try:
         claims = narrative_of(rep, previous)[0] if rep.kind == "template" else []
     except Exception:  # noqa: BLE001 — evidence is optional; never fail a check for it

@@ -697,3 +697,15 @@ def _enumeration_finding(en: Enumeration, section: str, ed) -> Finding:
     f.lhs, f.rhs = en.parts_sum, en.total.value
     f.diff = round(en.parts_sum - en.total.value, 8)
     return f
+
+
+def narrative_of(rep: Report, previous: Report | None = None) -> tuple:
+    """(claims, findings) of the narrative sections against the tables (cached on ``rep``)."""
+    if rep.narrative is None or rep.narrative[0] is not previous:
+        claims, findings = check_narrative(
+            rep.texts, rep.values, rep.edition,
+            previous=previous.values if previous is not None else None,
+            previous_edition=previous.edition if previous is not None else None,
+            invalid=frozenset(rep.invalid), year=rep.year)
+        rep.narrative = (previous, claims, findings)
+    return rep.narrative[1], rep.narrative[2]

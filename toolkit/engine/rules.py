@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 
 from .findings import CellRef, Finding, finding, sort_findings
+from .narrative import narrative_of
 from .report import READ_CHECKS, Report, _fmt
 from ..spec import UNIT_TYPES, edition_for_year
 from ..spec.catalogue import rule as catalogue_rule
@@ -185,8 +186,9 @@ def cause_finding(cause, loc, rep: Report, per_rule: dict, findings: list) -> Fi
                                                                if c not in first and c not in operands]
     ids = list(dict.fromkeys([rule_id] + [r.id for r in rules]))
     head_cell = ed.by_id[cells[0]]
+    cat = catalogue_rule(rule_id)
     return Finding(
-        rule=rule_id, severity="error", table=head_cell.table, message=msg,
+        rule=rule_id, severity=cat.severity, scope=cat.scope, table=head_cell.table, message=msg,
         cells=[rep.cellref(c) for c in cells], related=sorted(related - set(cells)),
         lhs=primary.lhs if primary else None, rhs=primary.rhs if primary else None,
         diff=primary.diff if primary else None, culprit=culprit, rules=ids, suggested=suggested,
@@ -425,19 +427,6 @@ def _required(r, rep: Report, previous):
             out.append(finding(r["id"], "text", table="text", ref=c.ref, field=c.row_label,
                                cells=[rep.cellref(c.id)], culprit=c.id))
     return out
-
-
-def narrative_of(rep: Report, previous: Report | None = None) -> tuple:
-    """(claims, findings) of the narrative sections against the tables (cached on ``rep``)."""
-    from .narrative import check_narrative
-    if rep.narrative is None or rep.narrative[0] is not previous:
-        claims, findings = check_narrative(
-            rep.texts, rep.values, rep.edition,
-            previous=previous.values if previous is not None else None,
-            previous_edition=previous.edition if previous is not None else None,
-            invalid=frozenset(rep.invalid), year=rep.year)
-        rep.narrative = (previous, claims, findings)
-    return rep.narrative[1], rep.narrative[2]
 
 
 def _narrative(r, rep: Report, previous):

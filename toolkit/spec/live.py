@@ -366,7 +366,7 @@ def _lighting(ed) -> None:
             addrs = compress([ed.by_id[t.cell].address for t in rule.lhs + rule.rhs])
             status = FAIL_STATUS[rule.severity]
             lay.conditional.append((" ".join(addrs), f'{q(CHECK_SHEET)}$F${row}="{status}"',
-                                    "error" if status == FAIL else "verify"))
+                                    "rule_error" if status == FAIL else "rule_verify"))
             row += 1
 
 

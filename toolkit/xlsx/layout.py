@@ -166,7 +166,9 @@ def workbook_cf_format(workbook, fmts: FormatCache, key: str):
     cache = fmts._cache
     if ("cf", key) not in cache:
         fill, color = styles.CONDITIONAL_STYLES[key]
-        cache[("cf", key)] = workbook.add_format({"bg_color": "#" + fill, "font_color": "#" + color})
+        props = {"font_color": "#" + color}
+        props.update({"bold": True} if fill is None else {"bg_color": "#" + fill})
+        cache[("cf", key)] = workbook.add_format(props)
     return cache[("cf", key)]
 
 

@@ -51,7 +51,11 @@ ROLE_STYLES.update({
     "print_text": dict(size=11, halign="left", valign="top", wrap=True),
 })
 # Conditional formats of the live checks: key -> (fill, font colour) (Excel's standard pairs).
+# The cells of a failing rule get coloured bold text only ("rule_*", no fill): the live check
+# cannot tell which of them is wrong, and a conditional fill would hide the culprit's fill that
+# ``check --annotate`` and the Excel button draw (issue #13: the culprit strong, nothing else shouting).
 CONDITIONAL_STYLES = {"error": ("FFC7CE", "9C0006"), "verify": ("FFEB9C", "9C5700"),
-                      "pass": ("C6EFCE", "006100")}
+                      "pass": ("C6EFCE", "006100"),
+                      "rule_error": (None, "C00000"), "rule_verify": (None, "9C5700")}
 
 NUMBER_FORMATS = {"count": "0", "signed": "0", "amount": "General", "year": "0"}

@@ -134,9 +134,9 @@ def write_layout(ws, lay: SheetLayout, edition: Edition) -> None:
     for sqref, formula, key in lay.conditional:
         fill, color = styles.CONDITIONAL_STYLES[key]
         ws.conditional_formatting.add(sqref, FormulaRule(
-            formula=[formula], fill=PatternFill("solid", start_color=fill, end_color=fill,
-                                                bgColor=fill),
-            font=Font(color=color)))
+            formula=[formula], font=Font(color=color, bold=fill is None),
+            fill=None if fill is None else PatternFill("solid", start_color=fill, end_color=fill,
+                                                       bgColor=fill)))
 
 
 def print_area(lay: SheetLayout) -> str:
