@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from conftest import make_report
 from toolkit.cli import main
-from toolkit.engine.check import check, check_files
+from toolkit.engine.check import check
+from toolkit.merge.checks import check_files
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..engine.check import check, check_files
+from ..engine.check import check
 from ..errors import UnreadableWorkbook
 from ..engine.render import render_result
 from .common import echo_json, friendly_errors, progress_printer
@@ -59,6 +59,7 @@ def command(files, as_json, annotate_out, previous, strict, no_hints, only_failu
     files = _expand(files)
     try:
         if many:
+            from ..merge.checks import check_files  # the pool: imported only for many files
             if progress is None:
                 progress = sys.stderr.isatty()
             results = check_files(files, previous=previous, strict=strict, workers=workers,

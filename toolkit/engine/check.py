@@ -101,54 +101,14 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
         problem = previous_problem(rep, prev)
         if problem:
             raise XxgkError(problem)
-    return _result(path, rep, prev, strict)
+    return check_report(path, rep, prev, strict)
 
 
-def _result(path, rep: Report, prev: Report | None, strict: bool = False) -> CheckResult:
+def check_report(path, rep: Report, prev: Report | None = None, strict: bool = False) -> CheckResult:
+    """The result of ``check`` for a report already read."""
     findings = evaluate(rep, prev)
     claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
-
-
-def check_task(entry, previous: Report | None, timeout: float) -> CheckResult:
-    """One file of ``check_files`` (runs in a pool worker); never raises."""
-    from ..merge.run import guarded
-    path = getattr(entry, "path", entry)
-
-    def body():
-        rep = read_report(path)
-        r = _result(path, rep, previous or None)
-        if previous:
-            r.previous_problem = previous_problem(rep, previous)
-        return r
-
-    return guarded(path, timeout, body, _unreadable)
-
-
-def _unreadable(entry, reason: str) -> CheckResult:
-    return CheckResult(file=str(getattr(entry, "path", entry)), error=reason)
-
-
-check_task.unreadable = _unreadable
-
-
-def check_files(paths: list, previous: str | Path | Report | None = None, strict: bool = False,
-                workers: int | None = None, timeout: float | None = None,
-                progress=None, refuse_other_previous: bool = False) -> list[CheckResult]:
-    """Check many workbooks in the process pool ``merge`` uses (same per-file
-    timeout, same progress callback); results in the order of ``paths``.
-    Raises :class:`UnreadableWorkbook` only when ``previous`` cannot be read,
-    and :class:`XxgkError` as :func:`check` does with ``refuse_other_previous``."""
-    from ..merge.run import DEFAULT_TIMEOUT, run_checks
-    prev = read_report(previous) if isinstance(previous, (str, Path)) else previous
-    results = run_checks(paths, prev, workers=workers,
-                         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-                         progress=progress, task=check_task)
-    for r in results:
-        r.strict = strict
-        if refuse_other_previous and r.previous_problem:
-            raise XxgkError(r.previous_problem)
-    return results
 
 
 def previous_problem(rep: Report, prev: Report) -> str:

@@ -390,7 +390,7 @@ def run_checks(paths: list, previous=None, workers: int | None = None,
     """Check every path or :class:`Entry` (in a process pool when worthwhile); results in input order.
 
     ``task(entry, previous, timeout)`` checks one file (default :func:`check_unit`;
-    ``xxgk check`` of a folder uses ``toolkit.engine.check.check_task``); it must
+    ``xxgk check`` of a folder uses ``toolkit.merge.checks.check_task``); it must
     be a module-level function with an ``unreadable(entry, reason)`` attribute,
     and its result's ``file`` is the entry's path (``archive/member`` for a member).
     """
