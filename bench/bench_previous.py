@@ -2,7 +2,7 @@
 
 1. builds last year's summary the way ``merge`` writes it (``write_summary`` of a
    MergeResult of N synthetic units: sample values, as in the demo; not timed);
-2. times ``load_previous`` on it (the 明细 of every unit, read with python-calamine);
+2. times ``load_previous`` on it (the 明细 of every unit, streamed by the guarded reader);
 3. times ``merge`` of a small folder of this year's reports with ``previous=`` that
    summary and checks that every unit found its last-year row (cross-year rule T3-6 ran).
 

@@ -372,16 +372,17 @@ def test_merge_per_file_timeout(corpus, monkeypatch):
     """A file whose reading hangs is reported as unreadable after the per-file timeout."""
     import time
 
+    import toolkit.engine.report as report_mod
     import toolkit.merge.run as merge_mod
     _, cases, _ = corpus
-    real = merge_mod.read_report
+    real = report_mod.read_report
 
     def hanging(path):
         if "element-flood" in str(path):
             time.sleep(5)  # stands in for a parser stuck on a pathological file
         return real(path)
 
-    monkeypatch.setattr(merge_mod, "read_report", hanging)
+    monkeypatch.setattr(report_mod, "read_report", hanging)  # what merge's inbox calls
     t0 = time.perf_counter()
     result = merge_mod.check_unit(str(cases["element-flood"].path), {}, timeout=0.2)
     assert time.perf_counter() - t0 < 2

@@ -340,6 +340,13 @@ def test_previous_of_another_unit_or_year_refused(tmp_path):
     assert res.exit_code == 1 and "乙镇人民政府" in res.output and "甲镇人民政府" in res.output
     res = _cli("check", cur, "--previous", old)
     assert res.exit_code == 1 and "2022" in res.output and "2023 年度" in res.output
+    # a folder is checked in merge's pool: the same refusal, naming both
+    many = tmp_path / "many"
+    many.mkdir()
+    shutil.copyfile(cur, many / "甲镇.xlsx")
+    shutil.copyfile(cur, many / "甲镇副本.xlsx")
+    res = _cli("check", many, "--previous", other)
+    assert res.exit_code == 1 and "乙镇人民政府" in res.output and "甲镇人民政府" in res.output, res.output
     # merge: last year's file must be of the year before
     folder = tmp_path / "f"
     folder.mkdir()

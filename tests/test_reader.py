@@ -329,3 +329,291 @@ def test_workbook_saved_by_libreoffice_still_checks(tmp_path):
         assert result.verdict == "pass", [f.message for f in result.findings]
         for cid, total in totals_of(edition, values).items():
             assert result.report.values[cid] == total
+
+
+# -- reader defects found by the adversarial run (issue #11) -----------------------------
+
+def _sheet_of(cid):
+    return cell(cid).sheet
+
+
+def _set_number_xml(path, cid, text):
+    """Put ``text`` verbatim as the ``<v>`` of the number cell of ``cid``."""
+    import re as _re
+    c = cell(cid)
+
+    def fn(xml):
+        new, n = _re.subn(rf'<c r="{c.address}"([^>]*)>(?:<v>[^<]*</v>)?</c>',
+                          rf'<c r="{c.address}"\1><v>{text}</v></c>', xml)
+        assert n == 1
+        return new
+    _rewrite_sheet(path, c.sheet, fn)
+
+
+@pytest.mark.parametrize("text", ["1_0", "１０", "NaN", "inf", "1e999", "0x10"])
+def test_reader_number_cell_that_excel_would_not_read_is_not_a_number(tmp_path, text):
+    """``<v>1_0</v>`` is 10 for Python's float() and full-width digits are digits for
+    it, but not for Excel: the cell is not a number (R-2), never silently 10."""
+    path, _ = make_report(tmp_path / "r.xlsx")
+    _set_number_xml(path, "t3.public.natural", text)
+    result = check(path)
+    r2 = [f for f in findings(result, "R-2") if f.cells[0].address == cell("t3.public.natural").address]
+    assert r2, [f.message for f in result.findings]
+    assert result.report.values["t3.public.natural"] == 0
+    assert "t3.public.natural" in result.report.invalid
+
+
+@pytest.mark.parametrize("text,expected", [(" 12 ", 12), ("1.5E1", 15.0), ("-3", -3), ("2.50", 2.5)])
+def test_reader_number_cell_in_xsd_double_form_is_read(tmp_path, text, expected):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    _set_number_xml(path, "t2.licensing.decisions", text)
+    from toolkit.xlsx.reader import read_workbook
+    book = read_workbook(path)
+    assert book.sheets[_sheet_of("t2.licensing.decisions")].value(cell("t2.licensing.decisions").address) == expected
+
+
+def test_reader_cells_and_rows_without_r_are_positioned_by_order(tmp_path):
+    """The ``r`` attribute of ``<c>`` and ``<row>`` is optional: Excel places such a cell
+    after the previous one (and such a row after the previous row)."""
+    import re as _re
+    path, values = make_report(tmp_path / "r.xlsx")
+    expected = check(path)
+    assert not findings(expected, severity="error")
+    from toolkit.xlsx.cellref import split_ref
+
+    def drop_r(xml):  # drop every r that order alone implies (as such writers do)
+        pos = {"row": 0, "col": 0, "dropped": 0}
+
+        def sub(m):
+            if m.group(1) == "row":
+                row = int(m.group(2))
+                implied, pos["row"], pos["col"] = row == pos["row"] + 1, row, 0
+            else:
+                col, row = split_ref(m.group(2))
+                implied, pos["col"] = col == pos["col"] + 1, col
+            pos["dropped"] += implied
+            return f"<{m.group(1)}" if implied else m.group(0)
+        out = _re.sub(r'<(c|row) r="([A-Z]*[0-9]+)"', sub, xml)
+        assert pos["dropped"] > 20
+        return out
+
+    for cid in ("t3.new.total", "t2.licensing.decisions", "info.unit_name"):
+        _rewrite_sheet(path, _sheet_of(cid), drop_r)
+    result = check(path)
+    assert not findings(result, severity="error"), [f.message for f in findings(result, severity="error")]
+    assert result.report.values == expected.report.values
+    assert result.report.unit == "某某镇人民政府"
+
+
+def _book_with_shared_string(path, si_xml):
+    """A one-sheet workbook whose A1 is shared string 0, replaced by ``si_xml``."""
+    import xlsxwriter  # writes text as shared strings
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet().write_string(0, 0, "占位")
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    sst = members["xl/sharedStrings.xml"].decode()
+    start, end = sst.index("<si>"), sst.rindex("</si>") + 5
+    members["xl/sharedStrings.xml"] = (sst[:start] + si_xml + sst[end:]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, blob in members.items():
+            zf.writestr(name, blob)
+
+
+@pytest.mark.parametrize("form", ["plain", "with-comment"])  # fast path / slow path
+def test_reader_shared_string_with_many_phonetic_runs_is_linear(tmp_path, form):
+    """20,000 phonetic runs in one shared string: 27 s when each run was searched
+    for every text run (quadratic); a linear reader takes well under a second."""
+    import time
+    from toolkit.xlsx.reader import read_workbook
+    runs = '<rPh sb="0" eb="1"><t>ジ</t></rPh>' * 20_000
+    comment = "<!-- x -->" if form == "with-comment" else ""
+    path = tmp_path / "sst.xlsx"
+    _book_with_shared_string(path, f"<si>{comment}<r><t>甲</t></r><r><t>镇</t></r>{runs}</si>")
+    t0 = time.process_time()
+    book = read_workbook(path)
+    assert time.process_time() - t0 < 10  # a hang guard, not a speed measurement
+    assert next(iter(book.sheets.values())).value("A1") == "甲镇"
+
+
+def _set_sqref(path, sheet, sqref):
+    import re as _re
+
+    def fn(xml):
+        new, n = _re.subn(r'(<dataValidation sqref=")[^"]*(")', lambda m: m.group(1) + sqref + m.group(2),
+                          xml, count=1)
+        assert n == 1
+        return new
+    _rewrite_sheet(path, sheet, fn)
+
+
+def test_reader_repeated_validation_ranges_are_cheap(tmp_path):
+    """10,000 copies of one validation range (17.7 KB zipped) took 305 s: every copy
+    was expanded to its cells.  Repeats are removed and ranges are not expanded."""
+    import re as _re
+    import time
+    path, _ = make_report(tmp_path / "r.xlsx")
+    sheet = _sheet_of("t3.new.total")
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet3.xml").decode()
+    original = _re.search(r'<dataValidation sqref="([^"]*)"', xml).group(1)
+    _set_sqref(path, sheet, original + " A1:CV1000" * 10_000)  # 100,000 cells each
+    t0 = time.process_time()
+    result = check(path)
+    assert time.process_time() - t0 < 10  # a hang guard, not a speed measurement
+    assert not findings(result, severity="error")
+
+
+def test_reader_whole_column_validation_covers_the_column(tmp_path):
+    """``sqref="D:I"`` (a validation set on whole columns) crashed check, annotate,
+    fill and export; it covers every cell of those columns."""
+    from toolkit.cli import main
+    from click.testing import CliRunner
+    path, _ = make_report(tmp_path / "r.xlsx")
+    _set_sqref(path, _sheet_of("t3.new.total"), "D:I")
+    result = check(path)
+    assert not findings(result, severity="error")
+    assert not [f for f in result.findings if "数据有效性" in f.message]
+    # openpyxl (which writes annotated copies) cannot load such a validation: the
+    # copy is skipped with a message, the check itself is complete.
+    out = tmp_path / "批注.xlsx"
+    res = CliRunner().invoke(main, ["check", str(path), "--annotate", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "【通过】" in res.output and "Traceback" not in res.output
+    assert out.exists() or "未生成带批注的副本" in res.output
+
+
+def test_reader_whole_column_validation_elsewhere_still_reports_lost_ones(tmp_path):
+    path, _ = make_report(tmp_path / "r.xlsx")
+    _set_sqref(path, _sheet_of("t3.new.total"), "A:C 5:5")
+    result = check(path)
+    lost = [f for f in result.findings if "数据有效性被删除" in f.message]
+    assert lost and "D6" in lost[0].message
+
+
+def test_reader_merged_range_of_whole_sheet_is_refused(tmp_path):
+    """A merge ``A1:XFD1048576`` made ``--annotate`` (openpyxl) create a cell object
+    for every cell of the sheet and exhaust memory; the reader refuses it first."""
+    from toolkit.cli import main
+    from click.testing import CliRunner
+    path, _ = make_report(tmp_path / "r.xlsx")
+    _rewrite_sheet(path, _sheet_of("t3.new.total"),
+                   lambda xml: xml.replace("<mergeCell ", '<mergeCell ref="A1:XFD1048576"/><mergeCell ', 1))
+    result = check(path)
+    assert result.verdict == "unreadable"
+    assert "合并单元格范围异常（A1:XFD1048576）" in result.error
+    out = tmp_path / "批注.xlsx"
+    res = CliRunner().invoke(main, ["check", str(path), "--annotate", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "合并单元格范围异常" in res.output
+
+
+def test_reader_cell_address_without_row_in_roster_and_summary(tmp_path):
+    """A cell ``r="A"`` (no row) crashed reading a roster and last year's summary;
+    such a cell is positioned by order, like a cell without ``r``."""
+    from toolkit.merge.run import load_previous, merge, read_roster
+    roster = tmp_path / "名单.xlsx"
+    wb = openpyxl.Workbook()
+    for i, name in enumerate(["甲镇", "乙镇", "丙镇"], start=1):
+        wb.active.cell(i, 1, name)
+    wb.save(roster)
+    _rewrite_sheet(roster, wb.active.title, lambda xml: xml.replace('<c r="A2"', '<c r="A"'))
+    assert read_roster(roster) == ["甲镇", "乙镇", "丙镇"]
+
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    for i, unit in enumerate(["甲镇人民政府", "乙镇人民政府"]):
+        make_report(folder / f"{unit}.xlsx", seed=i, unit=unit)
+    summary = tmp_path / "汇总.xlsx"
+    merge(folder, summary)
+    _rewrite_sheet(summary, "明细", lambda xml: xml.replace('<c r="A4"', '<c r="A"', 1))
+    prev = load_previous(summary)
+    assert len(prev) == 2
+
+
+def test_reader_limits_fit_the_summaries_merge_writes(tmp_path):
+    """``merge --previous`` reads last year's summary; its 明细 (one row per unit,
+    216 data columns) passes the 50,000-cell cap of a report from 232 units on.
+    The summary limits fit 10,000 units and 明细 is streamed row by row."""
+    from toolkit.merge.run import MergeResult, UnitResult, apply_merge_rules, data_columns, load_previous, sum_units
+    from toolkit.merge.summary import write_summary
+    from toolkit.xlsx.reader import DEFAULT_LIMITS, SUMMARY_LIMITS
+    n = 300
+    cols = data_columns("2021")
+    assert n * len(cols) > DEFAULT_LIMITS.cells
+    assert 10_000 * (len(cols) + 8) < SUMMARY_LIMITS.cells and 10_003 < SUMMARY_LIMITS.rows
+    result = MergeResult(folder=str(tmp_path), created="2026-01-01 00:00:00", name="测试区（汇总）")
+    result.units = [UnitResult(file=str(tmp_path / f"{i}.xlsx"), unit=f"第{i:03d}号镇", year=2024,
+                               edition="2021", kind="template",
+                               values=tuple((i + j) % 7 for j in range(len(cols))))
+                    for i in range(n)]
+    apply_merge_rules(result, 2024)
+    sum_units(result)
+    out = tmp_path / "汇总.xlsx"
+    write_summary(result, out)
+    prev = load_previous(out)
+    assert len(prev) == n
+    rep = prev["第007号镇"]
+    assert [rep.values[c] for c in cols] == [(7 + j) % 7 for j in range(len(cols))]
+
+
+def _both_paths(path, monkeypatch, **kw):
+    import toolkit.xlsx.reader as R
+
+    def as_tuples(book):
+        return {name: ({a: (c.value, c.formula, c.error) for a, c in sh.cells.items()}, sorted(sh.merges),
+                       sh.validations, sh.protected, sh.dimension, sh.state)
+                for name, sh in book.sheets.items()}
+    fast = as_tuples(R.read_workbook(path, **kw))
+
+    def refuse(*a, **k):
+        raise R._SlowPath()
+    with monkeypatch.context() as m:
+        m.setattr(R, "_parse_sheet_fast", refuse)
+        m.setattr(R, "_shared_strings_fast", refuse)
+        slow = as_tuples(R.read_workbook(path, **kw))
+    return fast, slow
+
+
+@pytest.mark.parametrize("edition", ["2019", "2021"])
+def test_reader_fast_and_slow_paths_agree_on_reports(tmp_path, monkeypatch, edition):
+    path, _ = make_report(tmp_path / "r.xlsx", edition=edition,
+                          overrides={"t3.public.natural": "5件"}, texts=None)
+    fast, slow = _both_paths(path, monkeypatch)
+    assert fast == slow
+    assert sum(len(v[0]) for v in fast.values()) > 200
+
+
+def test_reader_fast_and_slow_paths_agree_on_a_summary(tmp_path, monkeypatch):
+    """A summary (XlsxWriter: shared strings, merged headers, notes) read both ways."""
+    from toolkit.merge.run import merge
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    for i, unit in enumerate(["甲镇人民政府", "乙镇人民政府"]):
+        make_report(folder / f"{unit}.xlsx", seed=i, unit=unit, overrides={"t3.new.total": 999} if i else None)
+    merge(folder, tmp_path / "汇总.xlsx")
+    fast, slow = _both_paths(tmp_path / "汇总.xlsx", monkeypatch)
+    assert fast == slow
+    assert "明细" in fast and len(fast["明细"][0]) > 400
+
+
+@pytest.mark.libreoffice
+def test_reader_fast_path_reads_a_workbook_libreoffice_saved(tmp_path, monkeypatch):
+    """LibreOffice rewrites the package its own way (shared strings, attribute order):
+    the fast path reads every sheet of it, with the same result as the slow path."""
+    import lo
+    if lo.SOFFICE is None:
+        pytest.skip("LibreOffice not installed")
+    import toolkit.xlsx.reader as R
+    src, _ = make_report(tmp_path / "src.xlsx")
+    saved = lo.convert(src, "xlsx", tmp_path / "lo")
+    slow_calls = []
+    real_slow = R._parse_sheet_slow
+    with monkeypatch.context() as m:
+        m.setattr(R, "_parse_sheet_slow", lambda *a, **k: slow_calls.append(a[1]) or real_slow(*a, **k))
+        R.read_workbook(saved)
+    assert slow_calls == []
+    fast, slow = _both_paths(saved, monkeypatch)
+    assert fast == slow
+    assert len(fast) >= 5

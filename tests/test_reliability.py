@@ -646,8 +646,9 @@ def test_annotate_refuses_a_whole_sheet_merge_fast(report, tmp_path):
     xml = re.sub(r'<mergeCell ref="[^"]*"/>', '<mergeCell ref="A1:XFD1048576"/>', xml, count=1)
     bad = repack(report, tmp_path / "merge.xlsx", replace={part: xml.encode()})
     t0 = time.perf_counter()
-    code, _, err = cli("check", bad, "--annotate", tmp_path / "copy.xlsx")
-    assert "合并单元格范围异常（A1:XFD1048576）" in err and time.perf_counter() - t0 < 20
+    code, out, err = cli("check", bad, "--annotate", tmp_path / "copy.xlsx")
+    # since #17 the reader itself refuses the range (unreadable, reported by check); before, annotate did
+    assert "合并单元格范围异常（A1:XFD1048576）" in out + err and time.perf_counter() - t0 < 20
     assert not (tmp_path / "copy.xlsx").exists()
 
 
@@ -681,6 +682,10 @@ def test_import_of_a_cell_address_beyond_xfd1048576_is_a_clear_error(report, tmp
     src = patch_cell(report, tmp_path / "坏地址.xlsx", "info.unit_name",
                      f'<c r="{addr}" t="inlineStr"><is><t>甲镇人民政府</t></is></c>')
     code, out, err = cli("import", src, "-o", tmp_path / "o.xlsx")
-    assert code in (1, 2) and "程序内部错误" not in out + err, out + err
-    assert f"无效的单元格地址“{addr}”" in out + err and "封面" in out + err
+    assert "程序内部错误" not in out + err, out + err
+    if addr in ("AAAA1", "B0"):
+        # not an address at all: since #17 the reader places the cell after the previous one,
+        # as for a cell without ``r`` (what Excel does)
+        return
+    assert code in (1, 2) and f"无效的单元格地址“{addr}”" in out + err and "封面" in out + err
     assert not (tmp_path / "o.xlsx").exists()

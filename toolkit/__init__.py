@@ -10,13 +10,21 @@ The Python API mirrors the commands::
 
 __version__ = "0.1.0"
 
-from .spec import edition_for_year, get_edition  # noqa: E402
-from .engine.report import read_report  # noqa: E402
-from .engine.check import check, findings_frame  # noqa: E402
-from .cells import cell_table, cells_frame  # noqa: E402
-from .xlsx.template import build_template, write_template  # noqa: E402
+# The API is imported on first use (PEP 562): ``python -m toolkit check FILE``
+# and the Excel button must not pay for openpyxl, pandas and numpy at start-up.
+_API = {
+    "get_edition": ".spec", "edition_for_year": ".spec", "read_report": ".engine.report",
+    "check": ".engine.check", "findings_frame": ".engine.check", "cell_table": ".cells",
+    "cells_frame": ".cells", "build_template": ".xlsx.template", "write_template": ".xlsx.template",
+}
 
-__all__ = [
-    "__version__", "get_edition", "edition_for_year", "read_report", "check", "findings_frame",
-    "cell_table", "cells_frame", "build_template", "write_template",
-]
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        import importlib
+        value = getattr(importlib.import_module(_API[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,24 +17,64 @@ from . import zh
 zh.install()  # before the decorators below evaluate their help texts
 
 # Command modules, in --help order.  Each defines ``command`` (a click command).
-COMMAND_MODULES = [
-    "cmd_demo",
-    "cmd_check",
-    "cmd_merge",
-    "cmd_fill",
-    "cmd_import",
-    "cmd_export",
-    "cmd_template",
-    "cmd_cells",
-    "cmd_register",
-]
+# A module is imported only when its command runs (or --help lists them all):
+# ``xxgk check`` must not import what ``merge``, ``fill`` or ``export`` need.
+COMMANDS = {
+    "demo": "cmd_demo",
+    "check": "cmd_check",
+    "merge": "cmd_merge",
+    "fill": "cmd_fill",
+    "import": "cmd_import",
+    "export": "cmd_export",
+    "template": "cmd_template",
+    "cells": "cmd_cells",
+    "register-template": "cmd_register",
+}
+COMMAND_MODULES = list(COMMANDS.values())
 
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
 
 
 class OrderedGroup(click.Group):
+    """Commands in ``COMMANDS`` order, each module imported when first needed.
+
+    ``get_command`` (what running one command uses) imports only that
+    command's module; reading ``commands`` (--help, docs, tests) imports all.
+    """
+
+    @property
+    def commands(self) -> dict:
+        for name in COMMANDS:
+            self._load(name)
+        # In COMMANDS order, whichever command was loaded first.
+        order = [n for n in COMMANDS if n in self._commands] + [n for n in self._commands if n not in COMMANDS]
+        self._commands = {n: self._commands[n] for n in order}
+        return self._commands
+
+    @commands.setter
+    def commands(self, value) -> None:
+        self._commands = dict(value or {})
+
+    def add_command(self, cmd, name=None) -> None:
+        self._commands[name or cmd.name] = cmd
+
+    def _load(self, name: str):
+        if name not in self._commands and name in COMMANDS:
+            try:
+                mod = importlib.import_module(f".{COMMANDS[name]}", __name__)
+            except ModuleNotFoundError as exc:  # command not built yet in this checkout
+                if exc.name != f"{__name__}.{COMMANDS[name]}":
+                    raise
+                return None
+            mod.command.options_metavar = "[选项]"  # click's “[OPTIONS]” in Chinese
+            self._commands[name] = mod.command
+        return self._commands.get(name)
+
     def list_commands(self, ctx):
         return list(self.commands)
+
+    def get_command(self, ctx, name):
+        return self._load(name)
 
     def main(self, *args, **kwargs):
         kwargs.pop("standalone_mode", None)
@@ -75,18 +115,7 @@ def main():
       xxgk merge 报告文件夹 -o 汇总.xlsx 汇总一个文件夹
     """
 
-
-for _name in COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f".{_name}", __name__)
-    except ModuleNotFoundError as exc:  # command not built yet in this checkout
-        if exc.name != f"{__name__}.{_name}":
-            raise
-        continue
-    main.add_command(_mod.command)
-
-# click's own usage words (“[OPTIONS]”, “COMMAND [ARGS]...”) in Chinese too.
+# click's own usage words (“[OPTIONS]”, “COMMAND [ARGS]...”) in Chinese too
+# (each command gets its own when OrderedGroup._load imports it).
 main.options_metavar = "[选项]"
 main.subcommand_metavar = "命令 [参数]..."
-for _cmd in main.commands.values():
-    _cmd.options_metavar = "[选项]"

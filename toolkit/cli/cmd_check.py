@@ -1,6 +1,7 @@
 """``xxgk check``: check filled workbooks."""
 
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,7 +10,9 @@ from ..engine.check import check
 from ..errors import UnreadableWorkbook
 from ..engine.render import render_result
 from ..outputs import terminal_text
-from .common import echo_json, friendly_errors
+from .common import echo_json, friendly_errors, progress_printer
+
+DEFAULT_TIMEOUT = 60.0  # as toolkit.merge.run.DEFAULT_TIMEOUT (not imported: start-up time)
 
 
 @click.command("check")
@@ -24,8 +27,16 @@ from .common import echo_json, friendly_errors
               help="（与 --annotate 一起用）覆盖已存在的带批注副本；其中已填写的情况说明会保留。")
 @click.option("--strict", is_flag=True, help="严格模式：未填写情况说明的“核实”项按错误处理。")
 @click.option("--no-hints", is_flag=True, help="终端输出中不显示“提示”级别的问题。")
+@click.option("--only-failures", is_flag=True,
+              help="只列出未通过和无法读取的文件（通过、待核实的文件只计入最后一行的统计），适合检查大文件夹。")
+@click.option("--progress/--no-progress", default=None,
+              help="检查多个文件时显示进度条（默认：在终端中运行时显示）。")
+@click.option("--workers", type=int, default=None, help="检查多个文件时的并行进程数（默认：CPU 核数）。")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+              help="单个文件的读取时限（秒），超时的文件按无法读取处理。")
 @friendly_errors
-def command(files, as_json, annotate_out, previous, force, strict, no_hints):
+def command(files, as_json, annotate_out, previous, force, strict, no_hints, only_failures, progress,
+            workers, timeout):
     """校验填好的年度报告工作簿。
 
     检查表二、表三、表四的勾稽关系和填写错误，以及模板是否被改动。
@@ -41,7 +52,8 @@ def command(files, as_json, annotate_out, previous, force, strict, no_hints):
       xxgk check 某某镇2021年报.xlsx --annotate 某某镇-校验.xlsx
       xxgk check 报告文件夹 --json > 结果.json
 
-    给出文件夹时，检查其中所有 .xlsx/.xlsm 工作簿（跳过 Excel 临时文件 ~$ 和隐藏文件）。
+    给出文件夹时，检查其中所有 .xlsx/.xlsm 工作簿（跳过 Excel 临时文件 ~$ 和隐藏文件），
+    与 merge 一样多进程并行、显示进度；文件很多时可加 --only-failures 只看有问题的文件。
     """
     many = len(files) > 1 or any(Path(f).is_dir() for f in files)
     if many and annotate_out and Path(annotate_out).suffix.lower() in (".xlsx", ".xlsm"):
@@ -49,7 +61,15 @@ def command(files, as_json, annotate_out, previous, force, strict, no_hints):
                                f"而“{annotate_out}”是工作簿文件名")
     files = _expand(files)
     try:
-        results = [check(f, previous=previous, strict=strict, refuse_other_previous=True) for f in files]
+        if many:
+            from ..merge.checks import check_files  # the pool: imported only for many files
+            if progress is None:
+                progress = sys.stderr.isatty()
+            results = check_files(files, previous=previous, strict=strict, workers=workers,
+                                  timeout=timeout, progress=progress_printer(progress),
+                                  refuse_other_previous=True)
+        else:
+            results = [check(files[0], previous=previous, strict=strict, refuse_other_previous=True)]
     except UnreadableWorkbook as exc:  # the --previous file
         click.echo(f"错误：上一年度报告无法读取：{exc}", err=True)
         raise SystemExit(2) from None
@@ -63,6 +83,8 @@ def command(files, as_json, annotate_out, previous, force, strict, no_hints):
         echo_json([r.to_dict() for r in results] if many else results[0].to_dict())
     else:
         for r in results:
+            if only_failures and r.verdict not in ("fail", "unreadable"):
+                continue
             click.echo(render_result(r, show_hints=not no_hints))
         if len(results) > 1:
             n = {v: sum(1 for r in results if r.verdict == v) for v in ("pass", "verify", "fail", "unreadable")}
@@ -73,10 +95,10 @@ def command(files, as_json, annotate_out, previous, force, strict, no_hints):
 
 def _expand(args) -> list:
     """Files as given; a folder stands for the workbooks in it (as ``merge`` finds them)."""
-    from ..merge.run import discover
     out = []
     for a in args:
         if Path(a).is_dir():
+            from ..merge.run import discover
             found = discover(a)
             if not found:
                 raise click.UsageError(f"文件夹“{a}”中没有 .xlsx/.xlsm 工作簿")

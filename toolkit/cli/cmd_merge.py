@@ -7,29 +7,9 @@ import click
 
 from ..merge.run import DEFAULT_TIMEOUT, PREFER_CHOICES, merge
 from ..outputs import terminal_text
-from .common import echo_json, fix_output, friendly_errors
+from .common import echo_json, fix_output, friendly_errors, progress_printer  # noqa: F401 (re-exported)
 
 FIRST_YEAR = 2019  # the oldest edition of the tables (2019 版, used for 2019 and 2020)
-
-
-def progress_printer(enabled: bool):
-    """A progress callback drawing one line on stderr (or None)."""
-    if not enabled:
-        return None
-    state = {"last": -1}
-
-    def show(done: int, total: int) -> None:
-        pct = done * 100 // max(total, 1)
-        if pct == state["last"] and done != total:
-            return
-        state["last"] = pct
-        bar = "█" * (pct // 4) + "░" * (25 - pct // 4)
-        sys.stderr.write(f"\r检查中 {bar} {done}/{total}（{pct}%）")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
 
 
 @click.command("merge")

@@ -79,6 +79,26 @@ def echo_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
+def progress_printer(enabled: bool):
+    """A progress callback drawing one line on stderr (or None)."""
+    if not enabled:
+        return None
+    state = {"last": -1}
+
+    def show(done: int, total: int) -> None:
+        pct = done * 100 // max(total, 1)
+        if pct == state["last"] and done != total:
+            return
+        state["last"] = pct
+        bar = "█" * (pct // 4) + "░" * (25 - pct // 4)
+        sys.stderr.write(f"\r检查中 {bar} {done}/{total}（{pct}%）")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
 def fix_output(value, exts: tuple, what: str = "输出文件"):
     """``-o`` with a missing extension gets the right one (said on stderr); a wrong one is refused."""
     if value is None:

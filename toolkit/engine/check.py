@@ -23,6 +23,7 @@ class CheckResult:
     error: str = ""  # why the file could not be read
     strict: bool = False
     claims: list = field(default_factory=list)  # narrative.Claim: what the 正文 says about the tables
+    previous_problem: str = ""  # why the given previous report is not this one's last year ("" if it is)
 
     @property
     def readable(self) -> bool:
@@ -109,8 +110,7 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
             rep = read_report(path)
             problem = previous_problem(rep, prev) if prev is not None and refuse_other_previous else ""
             if not problem:
-                findings = evaluate(rep, prev)
-                claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
+                result = check_report(path, rep, prev, strict)
     except UnreadableWorkbook as exc:
         return CheckResult(file=str(path), error=exc.reason, strict=strict)
     except BudgetExceeded as exc:
@@ -119,6 +119,13 @@ def check(path: str | Path, previous: str | Path | Report | None = None,
         return CheckResult(file=str(path), error=internal_error_message(exc), strict=strict)
     if problem:
         raise XxgkError(problem)
+    return result
+
+
+def check_report(path, rep: Report, prev: Report | None = None, strict: bool = False) -> CheckResult:
+    """The result of ``check`` for a report already read."""
+    findings = evaluate(rep, prev)
+    claims = narrative_of(rep, prev)[0] if rep.kind == "template" else []
     return CheckResult(file=str(path), report=rep, findings=findings, strict=strict, claims=claims)
 
 

@@ -253,12 +253,8 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
         if sorted(sheet.merges) != sorted(lay.merges):
             _finding_structure(rep, "merges", lay.name)
         # validations on input cells
-        covered = set()
-        for dv in sheet.validations:
-            for part in (dv.get("sqref") or "").split():
-                covered.update(_expand_sqref(part))
-        lost = [c for c in ed.cells if c.sheet == lay.name and c.kind != "total"
-                and c.address not in covered]
+        lost = _not_validated(ed.key, lay.name,
+                              tuple(dv.get("sqref") or "" for dv in sheet.validations))
         if lost:
             _finding_structure(rep, "validations", lay.name, lost[0].address, lost[0].id,
                                count=len(lost))
@@ -295,15 +291,43 @@ def _norm_spec_formula(f: str) -> str:
     return "".join(out)
 
 
-def _expand_sqref(ref: str) -> set:
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
-    if ":" not in ref:
-        return {ref.replace("$", "")}
-    min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-    if (max_row - min_row + 1) * (max_col - min_col + 1) > 100_000:
-        return set()
-    return {f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
-            for c in range(min_col, max_col + 1)}
+@lru_cache(maxsize=256)
+def _not_validated(edition: str, sheet: str, sqrefs: tuple) -> list:
+    """The input cells of ``sheet`` no data-validation range covers.
+
+    Cached: every workbook made from the template has the same ranges.  Linear
+    in the ranges: single cells are removed by name, each range removes the
+    cells it covers from per-column sorted rows (whole columns such as ``D:D``
+    and thousands of repeated ranges cost nothing special).
+    """
+    from bisect import bisect_left, bisect_right
+    from ..xlsx.cellref import range_bounds, split_ref
+    cells = [c for c in get_edition(edition).cells if c.sheet == sheet and c.kind != "total"]
+    left = {c.address for c in cells}
+    ranges = []
+    for part in dict.fromkeys(p for sq in sqrefs for p in sq.split()):
+        if ":" in part:
+            ranges.append(part)
+        else:
+            left.discard(part.replace("$", "").upper())
+    if ranges and left:
+        by_col: dict = {}
+        for addr in left:
+            col, row = split_ref(addr)
+            by_col.setdefault(col, []).append(row)
+        for rows in by_col.values():
+            rows.sort()
+        for part in ranges:
+            b = range_bounds(part)
+            if b is None:
+                continue
+            c1, r1, c2, r2 = b
+            for col in [k for k in by_col if c1 <= k <= c2]:
+                rows = by_col[col]
+                del rows[bisect_left(rows, r1):bisect_right(rows, r2)]
+        from ..xlsx.cellref import col_letters
+        left = {f"{col_letters(col)}{r}" for col, rows in by_col.items() for r in rows}
+    return [c for c in cells if c.address in left]
 
 
 # -- values ---------------------------------------------------------------------
@@ -482,7 +506,7 @@ def _read_explanations(book: RawBook, rep: Report) -> None:
     sheet = book.sheets.get(RESULTS_SHEET)
     if sheet is None:
         return
-    from openpyxl.utils import get_column_letter
+    from ..xlsx.cellref import col_letters as get_column_letter
     kcol, ecol = get_column_letter(RESULTS_KEY_COL), get_column_letter(RESULTS_EXPLANATION_COL)
     for addr, cell in sheet.cells.items():
         m = re.match(r"^([A-Z]+)(\d+)$", addr)

@@ -54,7 +54,7 @@ def results_row_height(values: list, line_height: float = 13.5) -> float:
     Spreadsheet programs do not all fit rows to wrapped text on opening, so the
     height is set: a CJK character takes about two width units of a column.
     """
-    from openpyxl.utils import get_column_letter
+    from ..xlsx.cellref import col_letters as get_column_letter
     lines = 1
     for i, value in enumerate(values, start=1):
         width = RESULTS_WIDTHS.get(get_column_letter(i))
@@ -208,16 +208,15 @@ def check_book(book: MarkableBook):
 
 def _anchor(address: str, merges: list) -> str:
     """The top-left cell of the merged range holding ``address`` (or itself)."""
-    from openpyxl.utils.cell import range_boundaries
-    m = _ADDR.match(address)
-    if not m:
+    from ..xlsx.cellref import range_bounds, split_ref
+    pos = split_ref(address) if _ADDR.match(address) else None
+    if not pos:
         return address
-    from openpyxl.utils import column_index_from_string
-    col, row = column_index_from_string(m.group(1)), int(m.group(2))
+    col, row = pos
     for rng in merges:
-        if ":" not in rng:
+        if ":" not in rng or range_bounds(rng) is None:
             continue
-        c1, r1, c2, r2 = range_boundaries(rng)
+        c1, r1, c2, r2 = range_bounds(rng)
         if c1 <= col <= c2 and r1 <= row <= r2:
             return rng.split(":")[0]
     return address
@@ -450,7 +449,7 @@ def _recorded_cells(book: MarkableBook) -> set:
     """Cells the previous run listed in the record column of 校验结果."""
     if RESULTS_SHEET not in book.sheet_names():
         return set()
-    from openpyxl.utils import get_column_letter
+    from ..xlsx.cellref import col_letters as get_column_letter
     col = get_column_letter(RESULTS_RECORD_COL)
     out = set()
     for addr, (value, _) in book.read_sheet(RESULTS_SHEET).cells.items():
@@ -521,7 +520,7 @@ def clear_marks(book: MarkableBook) -> int:
 def _has_explanations(book: MarkableBook) -> bool:
     if RESULTS_SHEET not in book.sheet_names():
         return False
-    from openpyxl.utils import get_column_letter
+    from ..xlsx.cellref import col_letters as get_column_letter
     col = get_column_letter(RESULTS_EXPLANATION_COL)
     for addr, (value, _) in book.read_sheet(RESULTS_SHEET).cells.items():
         m = _ADDR.match(addr)

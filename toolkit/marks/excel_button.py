@@ -98,7 +98,7 @@ class XlwingsBook:
             return self.path.lower().endswith((".xlsm", ".xlsb"))
 
     def read_sheet(self, name: str) -> marks.SheetContent:
-        from openpyxl.utils import get_column_letter
+        from ..xlsx.cellref import col_letters as get_column_letter
         sheet = self.book.sheets[name]
         out = marks.SheetContent()
         used = sheet.used_range
@@ -258,7 +258,7 @@ class XlwingsBook:
         self._delete_results()
 
     def write_results(self, summary: str, rows: list) -> None:
-        from openpyxl.utils import get_column_letter
+        from ..xlsx.cellref import col_letters as get_column_letter
         active = self.book.sheets.active
         index = self._delete_results()
         sheets = self.book.sheets

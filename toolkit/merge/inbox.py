@@ -232,8 +232,7 @@ def _workbook_from_bytes(data: bytes, label: str):
         if len(zf.infolist()) > R.MAX_MEMBERS:
             raise UnreadableWorkbook(path, "压缩包内文件数量异常，不像是年度报告填报表，已拒绝读取")
         try:
-            R._check_zip(zf, path)
-            return R._read(zf, path, wanted_sheets())
+            return R.read_zip(zf, path, wanted_sheets())
         except UnreadableWorkbook:
             raise
         except Exception:  # noqa: BLE001 — zlib/zip damage of every kind

@@ -193,11 +193,18 @@ def _as_entry(item) -> Entry:
 
 _PREVIOUS: dict = {}  # norm unit name -> Report of last year (set per worker)
 _TIMEOUT: float = DEFAULT_TIMEOUT
+_TASK = None  # what a worker does with one path (None: check_unit)
 
 
-def _init_worker(previous: dict, timeout: float, parent: int | None = None) -> None:
-    global _PREVIOUS, _TIMEOUT
-    _PREVIOUS, _TIMEOUT = previous, timeout
+_INHERITED = "inherited"  # initargs marker: last year's reports came with fork()
+_FOR_FORK = None  # what forked workers inherit (set by the parent around its pool)
+
+
+def _init_worker(previous, timeout: float, task=None, parent: int | None = None) -> None:
+    global _PREVIOUS, _TIMEOUT, _TASK
+    if isinstance(previous, str) and previous == _INHERITED:
+        previous = _FOR_FORK
+    _PREVIOUS, _TIMEOUT, _TASK = previous, timeout, task
     try:  # workers must not die on the parent's Ctrl-C; the parent stops them
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, AttributeError):
@@ -230,11 +237,45 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="xxgk-parent-watch", daemon=True).start()
 
 
+def timeout_message(timeout: float) -> str:
+    return f"读取超时（超过 {_fmt(timeout)} 秒），文件可能过大或已损坏，已跳过"
+
+
+def guarded(path: str, timeout: float, body, unreadable, memory_mb: int | None = DEFAULT_MEMORY_MB):
+    """``body()`` under the per-file budget (``toolkit.budget``: time and memory); a problem
+    becomes ``unreadable(path, reason)``.  Never raises: one bad file never stops a batch."""
+    try:
+        with file_budget(timeout=timeout, memory_mb=memory_mb):
+            return body()
+    except UnreadableWorkbook as exc:
+        return unreadable(str(path), exc.reason)
+    except XxgkError as exc:  # BudgetExceeded included: 读取超时… / 文件过大…
+        return unreadable(str(path), str(exc))
+    except Exception as exc:  # noqa: BLE001 — one bad file never stops a batch
+        return unreadable(str(path), internal_error_message(exc))
+
+
 def check_unit(path, previous: dict | None = None, timeout: float | None = None,
                memory_mb: int | None = DEFAULT_MEMORY_MB) -> UnitResult:
     """Read and check one file (a path or an :class:`Entry`).  Never raises: problems become ``error``."""
     entry = _as_entry(path)
-    u = _check_entry(entry, previous, timeout, memory_mb)
+    previous = _PREVIOUS if previous is None else previous
+    timeout = _TIMEOUT if timeout is None else timeout
+    u = guarded(entry.path, timeout, lambda: _check_entry(entry, previous),
+                lambda p, reason: UnitResult(file=p, error=reason), memory_mb)
+    return _placed(u, entry)
+
+
+def _unreadable_unit(item, reason: str) -> UnitResult:
+    entry = _as_entry(item)
+    return _placed(UnitResult(file=entry.path, error=reason), entry)
+
+
+check_unit.unreadable = _unreadable_unit
+
+
+def _placed(u: UnitResult, entry: Entry) -> UnitResult:
+    """Where the file was found (label, archive member) and what to do when it was not read."""
     u.label, u.mtime = entry.label, entry.mtime
     if entry.member:
         u.file = f"{entry.path}/{entry.member}"
@@ -243,43 +284,30 @@ def check_unit(path, previous: dict | None = None, timeout: float | None = None,
     return u
 
 
-def _check_entry(entry: Entry, previous: dict | None, timeout: float | None,
-                 memory_mb: int | None) -> UnitResult:
+def _check_entry(entry: Entry, previous: dict | None) -> UnitResult:
     path = entry.path
-    previous = _PREVIOUS if previous is None else previous
-    timeout = _TIMEOUT if timeout is None else timeout
-    try:
-        with file_budget(timeout=timeout, memory_mb=memory_mb):
-            loaded = load_report(entry)
-            rep = loaded.report
-            prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
-            findings = evaluate(rep, prev)
-            if prev is not None:
-                findings = findings + swing_findings(rep, prev)
-            if loaded.source == "import":
-                # A published report has no 填报人/联系电话/填报日期 (and often no 所属区县):
-                # their absence is what the form is, not an error of the unit.
-                dropped = [f for f in findings if f.rule == "S-8" and _only_cells(f, _NOT_IN_REPORTS)]
-                findings = [f for f in findings if f not in dropped]
-                if dropped:
-                    loaded.notes.append("报告中没有" + "、".join(
-                        rep.spec.by_id[i].label for i in sorted(_NOT_IN_REPORTS)
-                        if any(c.cell_id == i for f in dropped for c in f.cells)) + "，未核对")
-            if loaded.source != "xlsx":
-                findings.append(_form_finding(rep, loaded))
-            u = unit_from_report(path, rep, sort_findings(findings))
-            u.source, u.notes = loaded.source, tuple(loaded.notes)
-            if rep.kind == "summary" and not entry.member:
-                u.members = _summary_members(path, rep.edition)
-            return u
-    except UnreadableWorkbook as exc:
-        return UnitResult(file=str(path), error=exc.reason)
-    except BudgetExceeded as exc:
-        return UnitResult(file=str(path), error=str(exc))
-    except XxgkError as exc:
-        return UnitResult(file=str(path), error=str(exc))
-    except Exception as exc:  # noqa: BLE001 — one bad file never stops a merge
-        return UnitResult(file=str(path), error=internal_error_message(exc))
+    loaded = load_report(entry)
+    rep = loaded.report
+    prev = previous.get(norm_name(rep.unit)) if previous and rep.unit else None
+    findings = evaluate(rep, prev)
+    if prev is not None:
+        findings = findings + swing_findings(rep, prev)
+    if loaded.source == "import":
+        # A published report has no 填报人/联系电话/填报日期 (and often no 所属区县):
+        # their absence is what the form is, not an error of the unit.
+        dropped = [f for f in findings if f.rule == "S-8" and _only_cells(f, _NOT_IN_REPORTS)]
+        findings = [f for f in findings if f not in dropped]
+        if dropped:
+            loaded.notes.append("报告中没有" + "、".join(
+                rep.spec.by_id[i].label for i in sorted(_NOT_IN_REPORTS)
+                if any(c.cell_id == i for f in dropped for c in f.cells)) + "，未核对")
+    if loaded.source != "xlsx":
+        findings.append(_form_finding(rep, loaded))
+    u = unit_from_report(path, rep, sort_findings(findings))
+    u.source, u.notes = loaded.source, tuple(loaded.notes)
+    if rep.kind == "summary" and not entry.member:
+        u.members = _summary_members(path, rep.edition)
+    return u
 
 
 _NOT_IN_REPORTS = frozenset({"info.county", "info.preparer", "info.phone", "info.date"})
@@ -306,7 +334,8 @@ def _summary_members(path: str, edition: str) -> tuple:
 
 
 def _check_chunk(paths: list) -> list:
-    return [check_unit(p) for p in paths]
+    task = _TASK or check_unit
+    return [task(p, _PREVIOUS, _TIMEOUT) for p in paths]
 
 
 def swing_findings(rep: Report, prev: Report) -> list:
@@ -361,11 +390,18 @@ def _chunks(items: list, size: int) -> list:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def run_checks(paths: list, previous: dict | None = None, workers: int | None = None,
-               timeout: float = DEFAULT_TIMEOUT, progress=None) -> list[UnitResult]:
-    """Check every path (in a process pool when worthwhile); results in input order."""
+def run_checks(paths: list, previous=None, workers: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT, progress=None, task=None) -> list:
+    """Check every path or :class:`Entry` (in a process pool when worthwhile); results in input order.
+
+    ``task(entry, previous, timeout)`` checks one file (default :func:`check_unit`;
+    ``xxgk check`` of a folder uses ``toolkit.merge.checks.check_task``); it must
+    be a module-level function with an ``unreadable(entry, reason)`` attribute,
+    and its result's ``file`` is the entry's path (``archive/member`` for a member).
+    """
     paths = [_as_entry(p) for p in paths]
-    previous = previous or {}
+    task = task or check_unit
+    previous = previous if previous is not None else {}
     n = len(paths)
     workers = workers or min(os.cpu_count() or 1, 8)
     results: dict = {}
@@ -378,23 +414,19 @@ def run_checks(paths: list, previous: dict | None = None, workers: int | None = 
 
     if workers <= 1 or n < 24:
         for p in paths:
-            done([check_unit(p, previous, timeout)])
+            done([task(p, previous, timeout)])
     else:
         size = max(4, min(128, n // (workers * 6) or 1))
-        stalled = _run_pool(_chunks(paths, size), previous, timeout, workers, done)
+        pool_task = None if task is check_unit else task
+        stalled = _run_pool(_chunks(paths, size), previous, timeout, workers, done, pool_task)
         # A chunk that hung in a way the worker's own timer could not stop:
         # retry its files one by one, so only the guilty file is given up.
         for p in stalled:
             if _entry_key(p) in results:
                 continue
-            left = _run_pool([[p]], previous, timeout, 1, done)
+            left = _run_pool([[p]], previous, timeout, 1, done, pool_task)
             for q in left:
-                u = UnitResult(file=q.path, label=q.label, mtime=q.mtime,
-                               error=f"读取超时（超过 {_fmt(timeout)} 秒），文件可能过大或已损坏，已跳过")
-                if q.member:
-                    u.file = f"{q.path}/{q.member}"
-                u.next_step = next_step(q, u.error)
-                done([u])
+                done([task.unreadable(q, timeout_message(timeout))])
     return [results[_entry_key(p)] for p in paths]
 
 
@@ -402,15 +434,21 @@ def _entry_key(e: Entry) -> str:
     return f"{e.path}/{e.member}" if e.member else e.path
 
 
-def _result_key(u: UnitResult) -> str:
+def _result_key(u) -> str:
     return u.file
 
 
-def _run_pool(chunks: list, previous: dict, timeout: float, workers: int, done) -> list:
+def _run_pool(chunks: list, previous, timeout: float, workers: int, done, task=None) -> list:
     """Run chunks in a pool; returns the paths of chunks that never finished."""
+    global _FOR_FORK
     stall = (timeout or DEFAULT_TIMEOUT) * 2 + 30
+    # Last year's reports (10,000 units: tens of MB pickled) are not sent to each
+    # worker when workers are forked: they inherit them, shared copy-on-write.
+    import multiprocessing
+    if previous and multiprocessing.get_start_method(allow_none=False) == "fork":
+        _FOR_FORK, previous = previous, _INHERITED
     ex = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=_init_worker,
-                             initargs=(previous, timeout, os.getpid()))
+                             initargs=(previous, timeout, task, os.getpid()))
     pending = {ex.submit(_check_chunk, c): c for c in chunks}
     leftover: list = []
     try:
@@ -429,6 +467,7 @@ def _run_pool(chunks: list, previous: dict, timeout: float, workers: int, done) 
                     leftover.extend(chunk)
     finally:
         ex.shutdown(wait=not leftover, cancel_futures=True)
+        _FOR_FORK = None
     return leftover
 
 

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+# Not openpyxl.utils: it imports all of openpyxl and numpy, and the spec is on the
+# start-up path of ``xxgk check`` and the Excel button (tests/test_startup.py).
+from ..xlsx.cellref import col_index as column_index_from_string
+from ..xlsx.cellref import col_letters as get_column_letter
+from ..xlsx.cellref import coordinate_from_string
 
 from . import editions as E
 from .sheet import SheetLayout

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from openpyxl.utils import get_column_letter
+from ..xlsx.cellref import col_letters as get_column_letter
 
 from . import editions as E
 from .sheet import LayoutCell, SheetLayout  # noqa: F401  (re-exported: the drawing of a sheet)
@@ -521,9 +521,9 @@ def _fingerprint(ed: str, layouts: list, cells: list) -> str:
 
 def _sum_formula(inputs: list[Cell]) -> str:
     """``SUM`` over a contiguous row/column range when possible."""
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
-    coords = [coordinate_from_string(c.address) for c in inputs]
-    cols = [column_index_from_string(c) for c, _ in coords]
+    from ..xlsx.cellref import split_ref
+    coords = [split_ref(c.address) for c in inputs]
+    cols = [c for c, _ in coords]
     rows = [r for _, r in coords]
     if len(set(rows)) == 1 and cols == list(range(cols[0], cols[0] + len(cols))):
         return f"=SUM({inputs[0].address}:{inputs[-1].address})"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
+from ..xlsx.cellref import col_letters as get_column_letter  # not openpyxl.utils: check start-up (issue #17)
 
 
 @dataclass

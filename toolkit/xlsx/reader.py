@@ -26,18 +26,21 @@ matters when a district merges thousands of files.
 
 from __future__ import annotations
 
+import codecs
 import posixpath
-from xml.parsers import expat
 import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring, iterparse
+from defusedxml.ElementTree import fromstring
 
 from ..errors import UnreadableWorkbook
+from .cellref import col_index as _col_index
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -57,6 +60,28 @@ MAX_CELLS = 50_000  # per sheet; a template sheet has fewer than 1 000
 MAX_ELEMENTS = 300_000  # XML elements in shared strings and sheets, whole workbook
 MAX_MEMBERS = 10_000  # zip members; the template has about 15
 MAX_SMALL_PART_BYTES = 1024 * 1024  # workbook.xml, relationship parts
+MAX_RANGES = 50_000  # data-validation ranges per sheet (after removing repeats)
+
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps of one read (see docs/security.md)."""
+
+    rows: int = MAX_ROWS
+    cols: int = MAX_COLS
+    cells: int = MAX_CELLS
+    elements: int = MAX_ELEMENTS
+    member_bytes: int = MAX_MEMBER_BYTES
+    total_bytes: int = MAX_TOTAL_BYTES
+
+
+DEFAULT_LIMITS = Limits()
+# Reading the 明细 sheet of a summary that ``merge`` wrote (``merge --previous``):
+# 10,000 units × 224 columns ≈ 2.3 million cells, ≈ 70 MB of sheet XML.  Only
+# that sheet is read, streamed row by row (see ``on_cells``).
+SUMMARY_LIMITS = Limits(cells=3_000_000, elements=8_000_000, member_bytes=110 * 1024 * 1024,
+                        total_bytes=160 * 1024 * 1024)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EOCD = b"PK\x05\x06"
@@ -64,7 +89,7 @@ _EOCD64 = b"PK\x06\x06"
 _ADDR = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawCell:
     value: object = None  # str | int | float | bool | None
     formula: str | None = None  # without leading "="
@@ -95,13 +120,6 @@ class RawBook:
     structure_locked: bool = False
     has_vba: bool = False
     external_links: int = 0
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n
 
 
 def _dimension_size(ref: str) -> tuple[int, int]:
@@ -174,7 +192,8 @@ def _member_count(path: Path) -> int | None:
     return count
 
 
-def _check_zip(zf: zipfile.ZipFile, path: Path) -> None:
+def _check_zip(zf: zipfile.ZipFile, path: Path, limits: "Limits" = None) -> None:
+    limits = limits or DEFAULT_LIMITS
     total = 0
     for info in zf.infolist():
         total += info.file_size
@@ -183,7 +202,7 @@ def _check_zip(zf: zipfile.ZipFile, path: Path) -> None:
             raise UnreadableWorkbook(
                 path, f"压缩包内“{info.filename}”的解压后大小异常（{info.file_size // 1024 // 1024} MB，"
                       f"压缩比 {info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹，已拒绝读取")
-        if total > MAX_TOTAL_BYTES:
+        if total > limits.total_bytes:
             raise UnreadableWorkbook(path, "工作簿解压后总大小超过上限，疑似压缩炸弹，已拒绝读取")
 
 
@@ -210,26 +229,32 @@ def _read_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_SM
 _UNSAFE_XML = "含有不安全的 XML 内容（DTD、实体声明或外部实体引用，正常的 Excel 文件中不会出现），已拒绝读取"
 
 
-def _parse(data: bytes, name: str, path: Path):
+_BROKEN, _UNSAFE = object(), object()
+
+
+@lru_cache(maxsize=64)
+def _parse_small(data: bytes):
+    # Cached: workbook.xml and the relationship parts are byte for byte the same
+    # in every workbook made from the template (the elements are only read).
+    return _parse_bytes(data)
+
+
+def _parse_bytes(data: bytes):
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}") from None
+        return _UNSAFE
     except Exception:  # ParseError and friends
-        raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取") from None
+        return _BROKEN
 
 
-def _stream(zf: zipfile.ZipFile, name: str, path: Path, events=("end",)):
-    """Yield ``(event, element)`` from a member parsed as a stream (defused, no DTD)."""
-    fh = _open_member(zf, name, path)
-    try:
-        yield from iterparse(fh, events=events, forbid_dtd=True)
-    except DefusedXmlException:
-        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}") from None
-    except SyntaxError:  # ParseError
-        raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取") from None
-    finally:
-        fh.close()
+def _parse(data: bytes, name: str, path: Path):
+    root = _parse_small(data) if len(data) <= 65536 else _parse_bytes(data)
+    if root is _UNSAFE:
+        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}")
+    if root is _BROKEN:
+        raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取")
+    return root
 
 
 def _rels(zf, part: str, path: Path) -> dict:
@@ -251,58 +276,133 @@ def _rels(zf, part: str, path: Path) -> dict:
 
 
 class _Budget:
-    """The XML element budget of one workbook (see MAX_ELEMENTS)."""
+    """One read: its limits, the XML element budget left (see MAX_ELEMENTS), and
+    the optional sink that takes cells as they are read instead of the sheet."""
 
-    def __init__(self, path: Path, limit: int = MAX_ELEMENTS):
-        self.path, self.left = path, limit
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS, on_cells=None):
+        self.path, self.limits, self.on_cells = path, limits, on_cells
+        self.left = self.limit = limits.elements
 
-    def spend(self, where: str) -> None:
-        self.left -= 1
+    def flush(self, sheet: "RawSheet") -> None:
+        if self.on_cells is not None and sheet.cells:
+            self.on_cells(sheet.name, sheet.cells)
+            sheet.cells.clear()
+
+    def spend(self, where: str, n: int = 1) -> None:
+        self.left -= n
         if self.left < 0:
             raise UnreadableWorkbook(
-                self.path, f"{where}内容过多（超过 {MAX_ELEMENTS} 个 XML 元素），不像是年度报告填报表，已拒绝读取")
+                self.path, f"{where}内容过多（超过 {self.limit} 个 XML 元素），不像是年度报告填报表，已拒绝读取")
 
 
-def _shared_strings(zf, name: str, path: Path, budget: _Budget) -> list:
-    out = []
-    sst = None
-    for event, el in _stream(zf, name, path, events=("start", "end")):
-        if event == "start":
-            if el.tag == M + "sst":
-                sst = el
-            continue
-        budget.spend("工作簿的共享文本")
-        if el.tag != M + "si":
-            continue
-        out.append("".join(t.text or "" for t in el.iter(M + "t") if not _in_phonetic(el, t)))
-        if sst is not None:
-            del sst[:]  # drop what has been read
-    return out
+# ---------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------
 
-
-def _in_phonetic(si, t) -> bool:
-    # Phonetic runs (<rPh>) are not part of the text; cheap check by parent scan.
-    for rph in si.iter(M + "rPh"):
-        for x in rph.iter(M + "t"):
-            if x is t:
-                return True
-    return False
+# What Excel and LibreOffice accept as the text of a number cell (xsd:double in
+# ASCII): no "1_0" (Python's float() would read 10), no full-width digits, no
+# nan/inf.  Anything else is not a number and reads as the error "#VALUE!".
+_NUMBER = re.compile(r"[ \t\r\n]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\r\n]*\Z")
+_INTEGER = re.compile(r"[ \t\r\n]*[+-]?[0-9]+[ \t\r\n]*\Z")
+NOT_A_NUMBER = "#VALUE!"
 
 
 def _number(text: str):
-    try:
+    """The value of a number cell's ``<v>``: int, float, or None when it is not a number."""
+    if text.isascii() and text.isdigit() and len(text) < 16:  # the common case, fast
+        return int(text)
+    if _INTEGER.match(text):
+        n = int(text)
+        if abs(n) < 2**53:
+            return n
+        return float(n)
+    if _NUMBER.match(text):
         f = float(text)
-    except ValueError:
-        return text
-    if f.is_integer() and abs(f) < 2**53 and "e" not in text.lower() and "." not in text:
-        return int(f)
-    return f
+        if f != f or f in (float("inf"), float("-inf")):
+            return None
+        return f
+    return None
 
 
+_ESCAPE = re.compile(r"&(#[xX][0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape_one(m) -> str:
+    s = m.group(1)
+    if s[0] != "#":
+        return _NAMED[s]
+    return chr(int(s[2:], 16) if s[1] in "xX" else int(s[1:]))
+
+
+def _text(raw: str) -> str:
+    """Character data of well-formed XML as the parser would give it: line ends
+    normalised, then the five entities and character references replaced."""
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in raw:
+        return _unescape(raw)
+    return raw
+
+
+@lru_cache(maxsize=16384)
+def _unescape(raw: str) -> str:
+    # Cached: the template's labels (written as character references by some
+    # writers) are the same in every workbook of a merge.
+    return _ESCAPE.sub(_unescape_one, raw)
+
+
+def _attr(raw: str) -> str:
+    """An attribute value as the parser gives it (whitespace normalised to spaces)."""
+    if "\t" in raw or "\n" in raw or "\r" in raw:
+        raw = raw.replace("\r\n", " ").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    return _ESCAPE.sub(_unescape_one, raw) if "&" in raw else raw
+
+
+# ---------------------------------------------------------------------------
+# Addresses and ranges
+# ---------------------------------------------------------------------------
+
+from .cellref import EXCEL_MAX_COL, EXCEL_MAX_ROW, col_letters, range_bounds, split_ref  # noqa: E402,F401
+
+
+def _check_ranges(sheet: "RawSheet", path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Merged ranges must fit the sheet caps (a merge of the whole sheet would
+    make openpyxl, used by --annotate, create 17 billion cells); validation
+    ranges are de-duplicated and counted."""
+    for ref in sheet.merges:
+        b = range_bounds(ref)
+        if b is None or b[2] > limits.cols or b[3] > limits.rows:
+            raise UnreadableWorkbook(
+                path, f"工作表“{sheet.name}”中的合并单元格范围异常（{ref[:40]}），不像是年度报告填报表，"
+                      "已拒绝读取", sheet=sheet.name)
+    parts = 0
+    seen: dict = {}
+    for dv in sheet.validations:
+        sq = " ".join(dict.fromkeys((dv.get("sqref") or "").split()))
+        parts += sq.count(" ") + 1 if sq else 0
+        if parts > MAX_RANGES:
+            raise UnreadableWorkbook(
+                path, f"工作表“{sheet.name}”中的数据有效性范围过多（超过 {MAX_RANGES} 个），"
+                      "不像是年度报告填报表，已拒绝读取", sheet=sheet.name)
+        dv["sqref"] = sq
+        key = (sq, dv.get("type"), dv.get("operator"), dv.get("formula1"))
+        seen.setdefault(key, dv)
+    if len(seen) < len(sheet.validations):
+        sheet.validations = list(seen.values())
+
+
+# ---------------------------------------------------------------------------
+# Shared strings
+# ---------------------------------------------------------------------------
 
 
 class _Forbidden(Exception):
     """A DTD or entity declaration in untrusted XML."""
+
+
+class _SlowPath(Exception):
+    """The part is not in the plain form the fast path reads (see _Plain)."""
 
 
 def _forbid(*_args):
@@ -322,23 +422,414 @@ def _safe_expat():
 
 
 _NS = NS_MAIN + "}"
+_CHUNK = 1 << 20
+_DECL = re.compile(r'<\?xml(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*\s*\?>')
+_ENCODING = re.compile(r'encoding\s*=\s*["\']([^"\']*)')
+_ROOT = re.compile(r'\s*<(\w+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*)\s*(/?)>')
+_ATTRS = re.compile(r'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+
+
+def _attrs(text: str, keys=None) -> dict:
+    """Attributes of a start tag (only ``keys`` when given, the others are not unescaped)."""
+    return {k: _attr(a or b) for k, a, b in _ATTRS.findall(text) if keys is None or k in keys}
+
+
+_DV_KEYS = frozenset(("sqref", "type", "operator"))
+
+
+class _Plain:
+    """Streams a part for the fast path, and proves it is plain enough for it.
+
+    Every chunk goes through a C expat parser without Python element handlers
+    (well-formedness, no DTD, no entities: the same guarantees as the slow
+    path) and is checked for what the regular expressions of the fast path do
+    not understand; on any of these ``_SlowPath`` is raised and the caller
+    reads the part again with the slow (per-element handler) parser:
+
+    * an encoding other than UTF-8, comments, CDATA, processing instructions;
+    * a root element that is not ``root`` in the main namespace as the
+      default namespace, or any later namespace declaration that re-binds the
+      default namespace or binds the main namespace to a prefix.
+    """
+
+    def __init__(self, zf, name: str, path: Path, root: str, limit: int = MAX_MEMBER_BYTES):
+        self.fh = _open_member(zf, name, path, limit)
+        self.name, self.path, self.root = name, path, root
+        self.expat = _safe_expat()
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.first = True
+        self.carry = ""
+
+    def close(self):
+        self.fh.close()
+
+    def chunks(self):
+        """Yield decoded text chunks (validated as they are read)."""
+        try:
+            while True:
+                raw = self.fh.read(_CHUNK)
+                self.expat.Parse(raw, not raw)
+                if not raw:
+                    return
+                text = self.decoder.decode(raw)
+                if self.first:
+                    text = self._head(text)
+                    self.first = False
+                seen = self.carry + text  # what a chunk boundary splits is still found
+                if "<!" in seen or "<?" in seen or "xmlns=" in seen or NS_MAIN in seen:
+                    raise _SlowPath()
+                self.carry = text[-80:]
+                yield text
+        except _Forbidden:
+            raise UnreadableWorkbook(self.path, f"“{self.name}”{_UNSAFE_XML}") from None
+        except expat.ExpatError:
+            raise UnreadableWorkbook(self.path, f"“{self.name}”的 XML 内容已损坏，无法读取") from None
+        except UnicodeDecodeError:
+            raise _SlowPath() from None
+
+    def _head(self, text: str) -> str:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        m = _DECL.match(text)
+        if m:
+            enc = _ENCODING.search(m.group(0))
+            if enc and enc.group(1).lower().replace("-", "") != "utf8":
+                raise _SlowPath()
+            text = text[m.end():]
+        m = _ROOT.match(text)
+        if not m or m.group(1) != self.root:
+            raise _SlowPath()
+        attrs = _attrs(m.group(2))
+        if attrs.get("xmlns") != NS_MAIN or any(k.startswith("xmlns:") and v == NS_MAIN
+                                                  for k, v in attrs.items()):
+            raise _SlowPath()
+        return text[m.end():] if not m.group(3) else ""
+
+
+def _shared_strings(zf, name: str, path: Path, budget: _Budget) -> list:
+    left = budget.left
+    try:
+        return _shared_strings_fast(zf, name, path, budget)
+    except _SlowPath:
+        budget.left = left
+        return _shared_strings_slow(zf, name, path, budget)
+
+
+_SI = re.compile(r"<si>(.*?)</si>|<si/>", re.S)
+_T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
+_RPH = re.compile(r"<rPh[\s>].*?</rPh>|<rPh(?:\s[^>]*)?/>", re.S)
+
+
+def _si_text(inner: str) -> str:
+    if "<rPh" in inner:  # phonetic runs are not part of the text (linear)
+        inner = _RPH.sub("", inner)
+    if inner.startswith("<t>") and inner.endswith("</t>") and inner.count("<") == 2:
+        return _text(inner[3:-4])
+    return _text("".join(_T.findall(inner)))
+
+
+def _shared_strings_fast(zf, name: str, path: Path, budget: _Budget) -> list:
+    out: list = []
+    where = "工作簿的共享文本"
+    plain = _Plain(zf, name, path, "sst", budget.limits.member_bytes)
+    buf = ""
+    try:
+        for text in plain.chunks():
+            budget.spend(where, text.count("<") - text.count("</"))
+            buf += text
+            cut = buf.rfind("</si>")
+            if cut < 0:
+                continue
+            cut += 5
+            out.extend(_si_text(m) if m else "" for m in _SI.findall(buf, 0, cut))
+            buf = buf[cut:]
+        out.extend(_si_text(m) if m else "" for m in _SI.findall(buf))
+    finally:
+        plain.close()
+    return out
+
+
+def _shared_strings_slow(zf, name: str, path: Path, budget: _Budget) -> list:
+    """Any well-formed shared-string part, element by element (linear)."""
+    out: list = []
+    st = {"depth": 0, "rph": 0, "si": None, "t": None}
+
+    def start(tag, attrs):
+        budget.spend("工作簿的共享文本")
+        if tag == _NS + "si":
+            st["si"] = []
+        elif tag == _NS + "rPh":
+            st["rph"] += 1
+        elif tag == _NS + "t" and st["si"] is not None and not st["rph"]:
+            st["t"] = []
+
+    def data(text):
+        if st["t"] is not None:
+            st["t"].append(text)
+
+    def end(tag):
+        if tag == _NS + "t" and st["t"] is not None:
+            st["si"].append("".join(st["t"]))
+            st["t"] = None
+        elif tag == _NS + "rPh":
+            st["rph"] -= 1
+        elif tag == _NS + "si" and st["si"] is not None:
+            out.append("".join(st["si"]))
+            st["si"] = None
+
+    _run_expat(zf, name, path, start, end, data, budget.limits.member_bytes)
+    return out
+
+
+def _run_expat(zf, name: str, path: Path, start, end, data, limit: int = MAX_MEMBER_BYTES) -> None:
+    p = _safe_expat()
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, data
+    fh = _open_member(zf, name, path, limit)
+    try:
+        while True:
+            chunk = fh.read(1 << 16)
+            p.Parse(chunk, not chunk)
+            if not chunk:
+                break
+    except _Forbidden:
+        raise UnreadableWorkbook(path, f"“{name}”{_UNSAFE_XML}") from None
+    except expat.ExpatError:
+        raise UnreadableWorkbook(path, f"“{name}”的 XML 内容已损坏，无法读取") from None
+    finally:
+        fh.close()
+
+
+# ---------------------------------------------------------------------------
+# Worksheets
+# ---------------------------------------------------------------------------
+
+
+def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budget: _Budget) -> None:
+    """Read one worksheet part into ``sheet``: the fast path for the plain form
+    every spreadsheet program writes, the slow path for anything else."""
+    left = budget.left
+    try:
+        _parse_sheet_fast(zf, part, sheet, strings, path, budget)
+    except _SlowPath:
+        budget.left = left
+        sheet.cells.clear()
+        sheet.merges.clear()
+        sheet.validations.clear()
+        sheet.dimension, sheet.protected = "", False
+        _parse_sheet_slow(zf, part, sheet, strings, path, budget)
+    budget.flush(sheet)
+    _check_ranges(sheet, path, budget.limits)
+
+
+def _check_dimension(sheet: RawSheet, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    rows, cols = _dimension_size(sheet.dimension)
+    if rows > limits.rows or cols > limits.cols:
+        raise UnreadableWorkbook(
+            path, f"工作表“{sheet.name}”尺寸异常（声明的范围为 {sheet.dimension}），"
+                  "不像是年度报告填报表，已拒绝读取", sheet=sheet.name)
+
+
+def _too_many_cells(sheet: RawSheet, path: Path):
+    return UnreadableWorkbook(path, f"工作表“{sheet.name}”中的单元格数量超过上限，已拒绝读取",
+                              sheet=sheet.name)
+
+
+_DIMENSION = re.compile(r'<dimension\s+ref\s*=\s*["\']([^"\']*)["\']')
+def _tags(seg: str, tag: str) -> int:
+    """How many elements ``tag`` start in ``seg`` (counted in C, no list built)."""
+    return sum(seg.count(tag + end) for end in (" ", ">", "/", "\n", "\t", "\r"))
+# A cell whose address comes first (every writer we know of puts it there).
+# Attributes as every writer we know of writes them (one space, double quotes),
+# the type captured when it follows the address and style; a cell written
+# otherwise does not match and sends the part to the slow path.
+_C = re.compile(r'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?((?: [\w:.-]+="[^"]*")*)'
+                r'(?:/>|>(.*?)</c>)', re.S)
+_TYPE = re.compile(r'\st\s*=\s*["\']([^"\']*)')
+_F = re.compile(r'<f((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*)\s*(?:/>|>(.*?)</f>)', re.S)
+_V = re.compile(r"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_IS = re.compile(r"<is(?:\s[^>]*)?>(.*?)</is>", re.S)
+_MERGE = re.compile(r'<mergeCell\s+ref\s*=\s*["\']([^"\']*)["\']')
+_PROTECTION = re.compile(r"<sheetProtection((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>")
+_DV = re.compile(r"<dataValidation((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?:/>|>(.*?)</dataValidation>)",
+                 re.S)
+_FORMULA1 = re.compile(r"<formula1(?:\s[^>]*)?>(.*?)</formula1>", re.S)
+
+
+def _parse_sheet_fast(zf, part: str, sheet: RawSheet, strings: list, path: Path, budget: _Budget) -> None:
+    where = f"工作表“{sheet.name}”"
+    cells = sheet.cells
+    shared_formulas: dict = {}
+    plain = _Plain(zf, part, path, "worksheet", budget.limits.member_bytes)
+    state = "head"
+    buf = ""
+    n_cells = 0
+
+    def take(seg: str) -> None:  # count, check and read a run of whole rows
+        nonlocal n_cells
+        budget.spend(where, seg.count("<") - seg.count("</"))
+        # Inside sheetData only cells start with "<c": every one must be matched by
+        # the expression (with its r), else the slow path reads the part.  Rows
+        # need no r of their own when every cell has one.
+        found = seg.count("<c")
+        n_cells += found
+        if n_cells > budget.limits.cells:
+            raise _too_many_cells(sheet, path)
+        if _fast_cells(seg, cells, strings, shared_formulas) != found:
+            raise _SlowPath()  # a cell without r, or written in a form the expression does not know
+        budget.flush(sheet)
+
+    try:
+        for text in plain.chunks():
+            buf += text
+            if state == "head":
+                at = buf.find("<sheetData")
+                if at < 0:
+                    continue
+                budget.spend(where, buf.count("<", 0, at) - buf.count("</", 0, at))
+                m = _DIMENSION.search(buf, 0, at)
+                if m:
+                    sheet.dimension = _attr(m.group(1))
+                    _check_dimension(sheet, path, budget.limits)
+                buf = buf[at:]
+                state = "rows"
+            if state == "rows":
+                end = buf.find("</sheetData>")
+                cut = end if end >= 0 else buf.rfind("</row>")
+                if cut < 0:
+                    continue
+                take(buf[:cut])
+                buf = buf[cut:]
+                if end >= 0:
+                    state = "tail"
+        if state == "head":  # no sheetData at all
+            m = _DIMENSION.search(buf)
+            if m:
+                sheet.dimension = _attr(m.group(1))
+                _check_dimension(sheet, path, budget.limits)
+        elif state == "rows":
+            take(buf)
+            buf = ""
+        budget.spend(where, buf.count("<") - buf.count("</"))
+    finally:
+        plain.close()
+    if ":dataValidation" in buf:  # x14 validations (other namespace): the slow path reads them
+        raise _SlowPath()
+    protected, merges, validations = _sheet_tail(buf)
+    sheet.protected = protected
+    sheet.merges.extend(merges)
+    sheet.validations.extend(dict(dv) for dv in validations)
+
+
+@lru_cache(maxsize=64)
+def _sheet_tail(buf: str) -> tuple:
+    """Protection, merges and validations from the part after ``</sheetData>``.
+    Cached: it is the same in every workbook made from the template."""
+    protected = False
+    at = buf.find("<sheetProtection")
+    m = _PROTECTION.match(buf, at) if at >= 0 else None
+    if at >= 0 and m is None:
+        raise _SlowPath()
+    if m:
+        protected = _attrs(m.group(1), ("sheet",)).get("sheet") in ("1", "true")
+    merges = tuple(_attr(r) for r in _MERGE.findall(buf) if r)
+    if _tags(buf, "<dataValidation") != buf.count("<dataValidation "):
+        raise _SlowPath()
+    validations = []
+    at = buf.find("<dataValidation ")
+    while at >= 0:
+        m = _DV.match(buf, at)
+        if m is None:
+            raise _SlowPath()
+        at = buf.find("<dataValidation ", m.end())
+        attrs, inner = m.group(1), m.group(2)
+        a = _attrs(attrs, _DV_KEYS)
+        f1 = _FORMULA1.search(inner) if inner else None
+        validations.append({"sqref": a.get("sqref", ""), "type": a.get("type", "none"),
+                            "operator": a.get("operator", "between"),
+                            "formula1": (_text(f1.group(1)) or None) if f1 else None})
+    return protected, merges, tuple(validations)
+
+
+_INLINE: dict = {}  # inline-string cell content -> its text (the template's labels)
+
+
+def _inline_text(inner: str) -> str:
+    text = _INLINE.get(inner)
+    if text is None:
+        im = _IS.search(inner)
+        text = _si_text(im.group(1)) if im else ""
+        if len(_INLINE) > 20_000:
+            _INLINE.clear()
+        _INLINE[inner] = text
+    return text
+
+
+def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> int:
+    """Read the cells of a run of whole rows; returns how many ``<c r="`` it matched."""
+    found = _C.findall(seg)
+    for addr, t, rest, inner in found:
+        if not inner:
+            continue
+        if ' t="' in rest:
+            t = _TYPE.search(rest).group(1)
+        if not t or t == "n":
+            if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
+                v = inner[3:-4]
+                v = int(v) if v.isdigit() and v.isascii() and len(v) < 16 else _number(v)
+                cells[addr] = RawCell(v) if v is not None else RawCell(None, None, NOT_A_NUMBER)
+                continue
+            t = "n"
+        elif t == "s" and inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
+            try:
+                v = strings[int(inner[3:-4])]
+            except (ValueError, IndexError):
+                v = None
+            if v is not None:
+                cells[addr] = RawCell(v)
+            continue
+        elif t == "inlineStr" and "<f" not in inner:
+            text = _inline_text(inner)
+            if text:
+                cells[addr] = RawCell(text)
+            continue
+        v = runs = formula = shared = None
+        if "<f" in inner:
+            fm = _F.search(inner)
+            if fm:
+                fa = _attrs(fm.group(1), ("t", "si")) if fm.group(1) else {}
+                formula = _text(fm.group(2)) if fm.group(2) is not None else None
+                if fa.get("t") == "shared":
+                    shared = fa.get("si", "")
+                elif formula is None:
+                    formula = ""
+                inner = inner[:fm.start()] + inner[fm.end():]
+        vm = _V.search(inner)
+        if vm:
+            v = _text(vm.group(1)) or None
+        if t == "inlineStr":
+            text = _inline_text(inner)
+            runs = [text] if text else None
+        _store_cell([addr, t, v, formula, runs or [], shared], cells, strings, shared_formulas)
+    return len(found)
+
+
 _LOCAL = {_NS + n: n for n in ("c", "v", "f", "t", "rPh", "dimension", "mergeCell", "dataValidation",
-                               "formula1", "sheetProtection")}
+                               "formula1", "sheetProtection", "row", "is")}
 _X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}dataValidation"
 _XM = "http://schemas.microsoft.com/office/excel/2006/main}sqref"
 
 
-def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budget: _Budget) -> None:
-    """Stream one worksheet part into ``sheet`` with a bare expat parser.
+def _parse_sheet_slow(zf, part: str, sheet: RawSheet, strings: list, path: Path, budget: _Budget) -> None:
+    """Stream one worksheet part into ``sheet`` with per-element expat handlers.
 
-    Memory stays bounded (nothing but the current cell is kept), the declared
-    dimension is checked as soon as its element starts (before any cell), and
-    the element and cell budgets are enforced while parsing.  A direct expat
-    handler is several times faster than building ElementTree elements,
-    which matters when thousands of workbooks are merged.
+    Reads any well-formed worksheet (prefixed namespaces, comments, cells and
+    rows without the optional ``r``, which are positioned by order as Excel
+    does).  Memory stays bounded (nothing but the current cell is kept), the
+    declared dimension is checked as soon as its element starts (before any
+    cell), and the element and cell budgets are enforced while parsing.
     """
     where = f"工作表“{sheet.name}”"
-    st = {"cells": 0, "cell": None, "buf": None, "dv": None, "rph": 0}
+    st = {"cells": 0, "cell": None, "buf": None, "dv": None, "rph": 0, "row": 0, "col": 0}
     cells = sheet.cells
     shared_formulas: dict = {}  # si -> (anchor address, formula text)
 
@@ -349,10 +840,20 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
         local = _LOCAL.get(name)
         if local == "c":
             st["cells"] += 1
-            if st["cells"] > MAX_CELLS:
-                raise UnreadableWorkbook(path, f"工作表“{sheet.name}”中的单元格数量超过上限，已拒绝读取",
-                                         sheet=sheet.name)
-            st["cell"] = [attrs.get("r"), attrs.get("t", "n"), None, None, [], None]
+            if st["cells"] > budget.limits.cells:
+                raise _too_many_cells(sheet, path)
+            pos = split_ref(attrs.get("r") or "")
+            if pos is None:  # no (or no valid) address: the cell after the previous one
+                pos = (st["col"] + 1, max(st["row"], 1))
+            st["col"], st["row"] = pos
+            addr = f"{col_letters(pos[0])}{pos[1]}" if pos[0] <= EXCEL_MAX_COL else None
+            st["cell"] = [addr, attrs.get("t", "n"), None, None, [], None]
+        elif local == "row":
+            r = attrs.get("r")
+            st["row"] = int(r) if r and r.isdigit() and 0 < int(r) <= EXCEL_MAX_ROW else st["row"] + 1
+            st["col"] = 0
+            if budget.on_cells is not None and len(cells) > 5000:
+                budget.flush(sheet)
         elif st["cell"] is not None:
             if local == "v":
                 st["buf"] = []
@@ -366,11 +867,7 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
                 st["buf"] = []
         elif local == "dimension" and attrs.get("ref"):
             sheet.dimension = attrs["ref"]
-            rows, cols = _dimension_size(sheet.dimension)
-            if rows > MAX_ROWS or cols > MAX_COLS:
-                raise UnreadableWorkbook(
-                    path, f"工作表“{sheet.name}”尺寸异常（声明的范围为 {sheet.dimension}），"
-                          "不像是年度报告填报表，已拒绝读取", sheet=sheet.name)
+            _check_dimension(sheet, path, budget.limits)
         elif local == "mergeCell":
             if attrs.get("ref"):
                 sheet.merges.append(attrs["ref"])
@@ -422,21 +919,7 @@ def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budg
             sheet.validations.append(dv)
             st["dv"] = None
 
-    p = _safe_expat()
-    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, text
-    fh = _open_member(zf, part, path)
-    try:
-        while True:
-            chunk = fh.read(1 << 16)
-            p.Parse(chunk, not chunk)
-            if not chunk:
-                break
-    except _Forbidden:
-        raise UnreadableWorkbook(path, f"“{part}”{_UNSAFE_XML}") from None
-    except expat.ExpatError:
-        raise UnreadableWorkbook(path, f"“{part}”的 XML 内容已损坏，无法读取") from None
-    finally:
-        fh.close()
+    _run_expat(zf, part, path, start, end, text, budget.limits.member_bytes)
 
 
 def _shared_formula(addr: str, si: str, text: str | None, shared_formulas: dict) -> str:
@@ -448,7 +931,7 @@ def _shared_formula(addr: str, si: str, text: str | None, shared_formulas: dict)
     anchor = shared_formulas.get(si)
     if anchor is None:
         return "<shared>"
-    from openpyxl.formula.translate import Translator
+    from openpyxl.formula.translate import Translator  # only for files Excel filled down
     try:
         return Translator("=" + anchor[1], origin=anchor[0]).translate_formula(addr).lstrip("=")
     except Exception:  # an unparsable formula: keep the marker, tamper checks report it
@@ -479,13 +962,22 @@ def _store_cell(cell: list, cells: dict, strings: list, shared_formulas: dict) -
         out.error = text
     elif text is not None:
         out.value = _number(text)
+        if out.value is None:
+            out.error = NOT_A_NUMBER
     if out.value is None and out.formula is None and out.error is None:
         return
     cells[addr] = out
 
 
-def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
-    """Read the named ``sheets`` (all when None) of the workbook at ``path``."""
+def read_workbook(path: str | Path, sheets: set | None = None, limits: Limits = DEFAULT_LIMITS,
+                  on_cells=None) -> RawBook:
+    """Read the named ``sheets`` (all when None) of the workbook at ``path``.
+
+    With ``on_cells(sheet name, {address: RawCell})`` the cells are handed over
+    in runs of whole rows as they are read and not kept in the sheets (memory
+    stays flat for a large sheet); a run may be handed over again when a part
+    is re-read by the slow path, so the sink must be idempotent.
+    """
     path = Path(path)
     sniff(path)
     try:
@@ -502,25 +994,33 @@ def read_workbook(path: str | Path, sheets: set | None = None) -> RawBook:
     except OSError as exc:
         raise UnreadableWorkbook(path, f"无法打开文件（{exc.strerror or exc}）") from None
     with zf:
-        try:
-            _check_zip(zf, path)
-            return _read(zf, path, sheets)
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, KeyError):
-            raise UnreadableWorkbook(path, "文件已损坏（压缩包内容无法解压），请重新获取原文件") from None
-        except (OSError, ValueError) as exc:  # zlib.error is a subclass of Exception
-            raise UnreadableWorkbook(path, f"文件已损坏，无法解压（{type(exc).__name__}）") from None
-        except Exception as exc:
-            if isinstance(exc, UnreadableWorkbook):
-                raise
-            if type(exc).__name__ == "error":  # zlib.error
-                raise UnreadableWorkbook(path, "文件已损坏，无法解压") from None
+        return read_zip(zf, path, sheets, limits, on_cells)
+
+
+def read_zip(zf: zipfile.ZipFile, path: str | Path, sheets: set | None = None,
+             limits: Limits = DEFAULT_LIMITS, on_cells=None) -> RawBook:
+    """:func:`read_workbook` of a workbook already opened as ``zf`` (e.g. a zip
+    member held in memory); ``path`` names it in messages.  Same caps and guards."""
+    path = Path(path)
+    try:
+        _check_zip(zf, path, limits)
+        return _read(zf, path, sheets, _Budget(path, limits, on_cells))
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, KeyError):
+        raise UnreadableWorkbook(path, "文件已损坏（压缩包内容无法解压），请重新获取原文件") from None
+    except (OSError, ValueError) as exc:  # zlib.error is a subclass of Exception
+        raise UnreadableWorkbook(path, f"文件已损坏，无法解压（{type(exc).__name__}）") from None
+    except Exception as exc:
+        if isinstance(exc, UnreadableWorkbook):
             raise
+        if type(exc).__name__ == "error":  # zlib.error
+            raise UnreadableWorkbook(path, "文件已损坏，无法解压") from None
+        raise
 
 
 _OTHER_OFFICE = {"word": "Word 文档", "ppt": "PowerPoint 演示文稿"}
 
 
-def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None) -> RawBook:
+def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None, budget: _Budget) -> RawBook:
     names = zf.NameToInfo
     if "[Content_Types].xml" not in names:
         raise UnreadableWorkbook(path, "压缩包不是 Excel 工作簿（缺少 [Content_Types].xml）")
@@ -544,7 +1044,6 @@ def _read(zf: zipfile.ZipFile, path: Path, wanted: set | None) -> RawBook:
     book.has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
     book.external_links = sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     strings: list = []
-    budget = _Budget(path)
     for kind, target, typ in rels.values():
         if kind == "internal" and typ.endswith("/sharedStrings") and target in names:
             strings = _shared_strings(zf, target, path, budget)
