@@ -36,7 +36,7 @@ import lo
 from lo import needs_libreoffice
 from toolkit.demo.sample import sample_info, sample_texts, sample_values
 from toolkit.engine.report import read_report
-from toolkit.engine.rules import evaluate
+from toolkit.engine.rules import evaluate, rule_failures
 from toolkit.spec import editions as E
 from toolkit.spec import get_edition
 from toolkit.spec import live
@@ -62,7 +62,11 @@ def engine_statuses(path) -> tuple[dict, list]:
     ed = rep.spec
     findings = evaluate(rep)
     bad = {f.cells[0].cell_id for f in findings if f.rule in BAD_ENTRY_RULES and f.cells}
-    failed = {(f.rule, f.cells[0].cell_id): f for f in findings if f.cells}
+    # check's judgement of each rule instance; the findings fold them into causes (issue #13),
+    # so every failing instance must still be named by some finding
+    failed = {(r.id, r.lhs[0].cell): f for r, f in rule_failures(rep)}
+    named = {rid for f in findings for rid in [f.rule, *(f.rules or [])]}
+    assert {rid for rid, _ in failed} <= named, (path, failed.keys(), named)
     rules = {(r.id, r.lhs[0].cell): r for r in ed.rules}
     out = {}
     for row, rid, key in ed.live_checks:
@@ -75,18 +79,9 @@ def engine_statuses(path) -> tuple[dict, list]:
             out[row] = live.UNDECIDED
         elif (rid, key) in failed:
             out[row] = live.FAIL_STATUS[rule.severity]
-        elif rule.fold_into and _folded(rule, failed):
-            out[row] = live.FAIL_STATUS[rule.severity]
         else:
             out[row] = live.PASS
     return out, findings
-
-
-def _folded(rule, failed) -> bool:
-    """A fold_into rule that failed is part of the host finding of the same scope."""
-    host = next((f for (rid, _), f in failed.items() if rid == rule.fold_into
-                 and f"：{rule.scope}：" in f.message), None)
-    return host is not None and "其中" in host.message
 
 
 # -- workbooks and the LibreOffice run ------------------------------------------------------

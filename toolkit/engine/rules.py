@@ -19,6 +19,12 @@ from ..spec.model import REPORT_YEARS, LinearRule
 EPS = 1e-6
 
 
+def rule_failures(rep: Report) -> list:
+    """Every failing linear rule instance of ``rep`` as ``(rule, finding)``, before error
+    localisation and folding: what the live checks of the template judge, instance by instance."""
+    return [(rule, f) for rule in rep.spec.rules if (f := _linear(rule, rep))]
+
+
 def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
     """All findings for ``rep`` (read-time findings included), sorted by table and severity.
 
@@ -28,11 +34,7 @@ def evaluate(rep: Report, previous: Report | None = None) -> list[Finding]:
     """
     from .locate import locate
     findings = list(rep.findings)
-    failed = []
-    for rule in rep.spec.rules:
-        f = _linear(rule, rep)
-        if f:
-            failed.append((rule, f))
+    failed = rule_failures(rep)
     loc = locate(rep, previous, rep.findings) if failed else None
     explained = set()
     if loc is not None:
