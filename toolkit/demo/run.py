@@ -139,7 +139,7 @@ def guide(demo: DemoResult) -> str:
     for unit, what in MISTAKES.items():
         lines.append(f"  · {unit}：{what}")
     lines += [
-        f"  · {DUPLICATED}：同一份报告报送了两次（两份都不计入汇总）",
+        f"  · {DUPLICATED}：同一份报告报送了两次（内容相同，只计入一次，另一份列为未计入）",
         f"  · {MISSING_UNIT}：在名单中但没有报送",
         "",
         "汇总自己的文件夹：xxgk merge 报告文件夹 -o 汇总表.xlsx --units 单位名单.txt",
