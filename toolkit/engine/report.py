@@ -230,16 +230,22 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
             hint = catalogue_rule(STRUCTURE_RULE).message("visible_sheets", names="、".join(others)) \
                 if others else ""
             _finding_structure(rep, "hidden_sheet", lay.name, hint=hint)
+        clean_key = (ed.key, lay.name, sheet.origin) if sheet.origin is not None else None
+        if clean_key is not None and clean_key in _CLEAN and (sheet.protected or rep.kind != "template"):
+            continue  # these very bytes were checked against this layout before: nothing to report
+        before = len(rep.findings)
+        labels, formulas = _structure_plan(ed.key, lay.key)
+        got = sheet.cells
+        for addr, expected in formulas:
+            cell = got.get(addr)
+            if cell is None or cell.formula != expected:  # fast: the text as the template wrote it
+                _check_spec_formula(rep, sheet, lay.name, addr, "=" + expected)
         changed_labels = []
-        for addr, lc in lay.cells.items():
-            if lc.cell_id:
-                continue
-            if isinstance(lc.value, str) and lc.value.startswith("="):
-                _check_spec_formula(rep, sheet, lay.name, addr, lc.value)
-                continue
-            actual = sheet.value(addr)
-            if (actual if actual is not None else None) != lc.value:
-                changed_labels.append((addr, lc.value, actual))
+        for addr, expected in labels:
+            cell = got.get(addr)
+            actual = cell.value if cell is not None else None
+            if actual != expected:
+                changed_labels.append((addr, expected, actual))
         if changed_labels:
             # Many changed labels at once usually mean inserted/deleted rows or columns.
             if len(changed_labels) >= 4:
@@ -260,7 +266,30 @@ def _check_structure(book: RawBook, ed: Edition, rep: Report) -> set:
                                count=len(lost))
         if not sheet.protected and rep.kind == "template":
             _finding_structure(rep, "unprotected", lay.name)
+        if clean_key is not None and len(rep.findings) == before:
+            _CLEAN.add(clean_key)
     return missing
+
+
+# (edition, sheet name, cached part) of worksheet parts found exactly as the layout
+# wants them (toolkit.xlsx.reader keeps parts read before; ``RawSheet.origin``)
+_CLEAN: set = set()
+
+
+@lru_cache(maxsize=None)
+def _structure_plan(edition: str, layout_key: str) -> tuple:
+    """What the layout puts outside the data cells: ``(labels, formulas)``, each a
+    tuple of ``(address, expected)``; formulas without their leading ``=``."""
+    lay = get_edition(edition).layout(layout_key)
+    labels, formulas = [], []
+    for addr, lc in lay.cells.items():
+        if lc.cell_id:
+            continue
+        if isinstance(lc.value, str) and lc.value.startswith("="):
+            formulas.append((addr, lc.value[1:]))
+        else:
+            labels.append((addr, lc.value))
+    return tuple(labels), tuple(formulas)
 
 
 def _check_spec_formula(rep: Report, sheet, sheet_name: str, addr: str, expected: str) -> None:
@@ -268,16 +297,28 @@ def _check_spec_formula(rep: Report, sheet, sheet_name: str, addr: str, expected
     lines, print copies; toolkit.spec.live): deleting or changing it is tamper."""
     cell = sheet.cells.get(addr)
     actual = cell.formula if cell is not None else None
-    if actual is not None and _norm_spec_formula(actual) == _norm_spec_formula(expected):
+    if actual is not None and (actual == expected[1:] or _norm_spec_formula(actual) == _norm_spec_formula(expected)):
         return
     _finding_structure(rep, "live_formula", sheet_name, addr,
                        what="被删除" if cell is None else "被改写为固定内容" if actual is None
                        else "被改动")
 
 
+_NORMED: dict = {}  # formula text -> normal form (the same few hundred texts in every workbook)
+
+
 def _norm_spec_formula(f: str) -> str:
     """Formula text as Excel, WPS and LibreOffice may re-save it: no ``=``, ``$``,
     blanks outside strings or quotes around sheet names; numbers as floats."""
+    normed = _NORMED.get(f)
+    if normed is None:
+        if len(_NORMED) > 20_000:
+            _NORMED.clear()
+        normed = _NORMED[f] = _norm_formula_text(f)
+    return normed
+
+
+def _norm_formula_text(f: str) -> str:
     parts = re.split(r'("[^"]*")', f.lstrip("="))
     out = []
     for i, p in enumerate(parts):
@@ -335,12 +376,21 @@ def _not_validated(edition: str, sheet: str, sqrefs: tuple) -> list:
 
 def _read_values(book: RawBook, ed: Edition, rep: Report, missing: set) -> None:
     blanks: dict = {}
-    for c in ed.cells:
+    values, raws = rep.values, rep.raw
+    empty: dict = {}
+    for c, cid, kind, plain, total_formula in _value_plan(ed.key):
         sheet = book.sheets.get(c.sheet)
-        cell: RawCell | None = sheet.cells.get(c.address) if sheet else None
-        raw = cell.value if cell else None
-        rep.raw[c.id] = raw
-        if c.kind == "info":
+        cell: RawCell | None = (sheet.cells if sheet else empty).get(c.address)
+        raw = cell.value if cell is not None else None
+        raws[cid] = raw
+        # the common cases first: a whole number in an input cell, a total as the template wrote it
+        if plain and raw.__class__ is int and 0 <= raw <= MAX_CELL_VALUE and cell.formula is None \
+                and cell.error is None:
+            values[cid] = raw
+            continue
+        if total_formula is not None and cell is not None and cell.formula == total_formula:
+            continue  # recomputed from inputs below
+        if kind == "info":
             _read_info(c, raw, rep)
         elif c.kind == "text":
             rep.texts[c.row] = "" if raw is None else str(raw)
@@ -357,6 +407,18 @@ def _read_values(book: RawBook, ed: Edition, rep: Report, missing: set) -> None:
         rep.findings.append(finding(
             BLANK_RULE, table=table, sheet=sheet, count=len(cells), addresses=addrs,
             cells=[CellRef(x.sheet, x.address, x.id, x.path, None) for x in cells]))
+
+
+@lru_cache(maxsize=None)
+def _value_plan(edition: str) -> tuple:
+    """Per spec cell: ``(cell, id, kind, whole numbers read as they are, total's formula text)``."""
+    ed = get_edition(edition)
+    out = []
+    for c in ed.cells:
+        plain = c.kind == "input" and c.type in ("count", "signed", "amount")
+        formula = _layout_value(ed, c).lstrip("=") if c.kind == "total" else None
+        out.append((c, c.id, c.kind, plain, formula))
+    return tuple(out)
 
 
 def _read_info(c: Cell, raw, rep: Report) -> None:

@@ -1,0 +1,130 @@
+"""The reader's per-process caches (toolkit.xlsx.reader ``_PARTS``, toolkit.engine.report
+``_CLEAN``): a part read before is not parsed again, and nothing a cache keeps can
+change what is read or hide a finding."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+
+from conftest import make_report
+from toolkit.engine.check import check
+from toolkit.engine.report import read_report, wanted_sheets
+from toolkit.spec import get_edition
+from toolkit.spec import live
+from toolkit.xlsx import reader as R
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    R._PARTS.clear()
+    yield
+    R._PARTS.clear()
+
+
+def _sheets(path):
+    return R.read_workbook(path, wanted_sheets()).sheets
+
+
+def _snapshot(sheets):
+    return {name: ({a: (c.value, c.formula, c.error) for a, c in s.cells.items()}, list(s.merges),
+                   [dict(d) for d in s.validations], s.protected, s.dimension)
+            for name, s in sheets.items()}
+
+
+def test_spec_only_part_is_read_once_and_data_parts_are_not_shared(tmp_path):
+    a, va = make_report(tmp_path / "a.xlsx", seed=1)
+    b, vb = make_report(tmp_path / "b.xlsx", seed=2, unit="另一个镇人民政府")
+    assert va != vb
+    sa, sb = _sheets(a), _sheets(b)
+    # the 校验 sheet is the template's bytes in both: the second read is the first one's
+    assert sa[live.CHECK_SHEET].origin is not None
+    assert sa[live.CHECK_SHEET].origin == sb[live.CHECK_SHEET].origin
+    # the tables hold each unit's own numbers: never the same cache entry
+    t3 = get_edition("2021").layout("t3").name
+    assert sa[t3].origin != sb[t3].origin
+    ra, rb = read_report(a), read_report(b)
+    assert {k: ra.values[k] for k in va} == va and {k: rb.values[k] for k in vb} == vb
+
+
+def test_cached_read_equals_a_fresh_parse(tmp_path):
+    a, _ = make_report(tmp_path / "a.xlsx", seed=4)
+    first = _snapshot(_sheets(a))
+    again = _snapshot(_sheets(a))  # every cacheable part from the cache now
+    R._PARTS.clear()
+    saved = R._PART_CACHE_BYTES
+    R._PART_CACHE_BYTES = -1  # cache off: every part parsed
+    try:
+        fresh = _snapshot(_sheets(a))
+    finally:
+        R._PART_CACHE_BYTES = saved
+    assert first == again == fresh
+
+
+def _rewrite_member(src, dst, member, change):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == member:
+                data = change(data)
+            zout.writestr(info, data)
+
+
+def _check_sheet_part(path):
+    with zipfile.ZipFile(path) as z:
+        names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        return next(n for n in names if b"COUNTIF" in z.read(n) and z.read(n).count(b"<f>") > 100)
+
+
+def test_tampered_check_sheet_after_a_clean_one_is_still_found(tmp_path):
+    """A pristine 校验 sheet is cached as clean; a changed copy (other bytes) is read in full."""
+    a, _ = make_report(tmp_path / "a.xlsx", seed=5)
+    assert not [f for f in check(a).findings if f.rule == "S-2"]
+    row = get_edition("2021").live_checks[3][0]
+    part = _check_sheet_part(a)
+
+    def silence(data: bytes) -> bytes:  # the status formula of one rule replaced by "通过"
+        text = data.decode()
+        start = text.index(f'<c r="F{row}"')
+        end = text.index("</c>", start) + 4
+        return (text[:start] + f'<c r="F{row}" t="inlineStr"><is><t>通过</t></is></c>' + text[end:]).encode()
+
+    b = tmp_path / "b.xlsx"
+    _rewrite_member(a, b, part, silence)
+    for _ in range(2):  # and again, when its own bytes are in the cache
+        s2 = [f for f in check(b).findings if f.rule == "S-2"]
+        assert len(s2) == 1 and f"F{row}" in s2[0].message, [f.message for f in s2]
+    assert not [f for f in check(a).findings if f.rule == "S-2"]
+
+
+def test_unprotected_copy_of_a_clean_part_is_reported(tmp_path):
+    """The clean verdict covers the part's bytes only: removing the protection changes them."""
+    a, _ = make_report(tmp_path / "a.xlsx", seed=6)
+    assert not [f for f in check(a).findings if f.rule == "S-2"]
+    part = _check_sheet_part(a)
+    b = tmp_path / "b.xlsx"
+    import re
+    _rewrite_member(a, b, part, lambda d: re.sub(rb"<sheetProtection[^>]*/>", b"", d))
+    msgs = [f.message for f in check(b).findings if f.rule == "S-2"]
+    assert any("保护" in m for m in msgs), msgs
+
+
+def test_parts_with_shared_strings_are_not_cached(tmp_path):
+    """A cell that indexes the workbook's shared strings reads differently in another workbook."""
+    a, _ = make_report(tmp_path / "a.xlsx", seed=7)
+    part = _check_sheet_part(a)
+    b = tmp_path / "b.xlsx"
+    shutil.copy(a, b)
+    _rewrite_member(a, b, part, lambda d: d.replace(b'<c r="A1" s="1" t="inlineStr">', b'<c r="A1" s="1" t="s">', 1))
+    R.read_workbook(b, wanted_sheets())
+    with zipfile.ZipFile(b) as z:
+        assert z.read(part) not in R._PARTS
+
+
+def test_large_parts_are_not_kept(tmp_path, monkeypatch):
+    a, _ = make_report(tmp_path / "a.xlsx", seed=8)
+    monkeypatch.setattr(R, "_PART_CACHE_BYTES", 1000)
+    R.read_workbook(a, wanted_sheets())
+    assert all(len(k) <= 1000 for k in R._PARTS)
