@@ -26,6 +26,7 @@ fingerprint and the reader treats a changed formula as tamper.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Not openpyxl.utils: it imports all of openpyxl and numpy, and the spec is on the
 # start-up path of ``xxgk check`` and the Excel button (tests/test_startup.py).
@@ -64,6 +65,7 @@ def q(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!"
 
 
+@lru_cache(maxsize=8192)
 def _rc(addr: str) -> tuple[int, int]:
     col, row = coordinate_from_string(addr)
     return row, column_index_from_string(col)

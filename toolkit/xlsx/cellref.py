@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 
+@lru_cache(maxsize=4096)
 def col_index(letters: str) -> int:
     """``"AB"`` → 28."""
     n = 0
@@ -24,6 +25,7 @@ _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})\Z")
 _RANGE_PART = re.compile(r"\$?([A-Z]{1,3})?\$?([0-9]{1,7})?\Z")
 
 
+@lru_cache(maxsize=4096)
 def col_letters(n: int) -> str:
     """28 → ``"AB"``."""
     s = ""
@@ -69,6 +71,7 @@ def range_bounds(ref: str) -> tuple[int, int, int, int] | None:
 _COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
 
 
+@lru_cache(maxsize=8192)
 def coordinate_from_string(ref: str) -> tuple[str, int]:
     """``"$B$12"`` → ("B", 12), as ``openpyxl.utils.cell.coordinate_from_string``."""
     m = _COORD.match(ref)
