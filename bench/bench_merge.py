@@ -124,12 +124,35 @@ def prepare(base: Path, sizes: list) -> dict:
     return folders
 
 
+def resave(base: Path, src: Path, k: int) -> Path:
+    """The first ``k`` workbooks of ``src`` opened and saved again by LibreOffice (kept in ``base``)."""
+    out = base / f"resaved{k}"
+    if out.exists() and len(list(out.glob("*.xlsx"))) == k:
+        return out
+    shutil.rmtree(out, ignore_errors=True)
+    staging = base / f"resaved{k}-in"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for f in sorted(src.glob("*.xlsx"))[:k]:
+        shutil.copy(f, staging / f.name)
+    t = time.perf_counter()
+    subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                    "--outdir", str(out), *sorted(str(f) for f in staging.glob("*.xlsx"))],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=3600)
+    shutil.rmtree(staging, ignore_errors=True)
+    print(f"saved {k} workbooks again with LibreOffice in {time.perf_counter() - t:.1f} s", flush=True)
+    return out
+
+
+RESAVED = " (LibreOffice-saved)"
+
+
 def _phases(phases, n) -> str:
     return ", ".join(f"{k} {v['wall']:.1f} s wall / {v['main_cpu']:.1f} s main CPU"
                      for k, v in (phases or {}).items())
 
 
-def markdown(info, table, sizes, pairs, start_cpu, start_wall) -> str:
+def markdown(info, table, sizes, pairs, start_cpu, start_wall, resaved: int = 0) -> str:
     m = info["machine"]
     lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB, Python {m['python']}, "
              f"xxgk {m['xxgk']}; {', '.join(f'{k} {v}' for k, v in info['versions'].items())}.",
@@ -161,6 +184,11 @@ def markdown(info, table, sizes, pairs, start_cpu, start_wall) -> str:
         lines.append(f"| {n:,} | {ratio(table.get((n, 'openpyxl')), mg)} | {ratio(table.get((n, 'pandas')), mg)} | "
                      f"{ratio(mg, table.get((n, 'calamine')))} | {ratio(mg, table.get((n, 'unzip')))} | "
                      f"{mg['serial_fraction']:.0%} | {ratio(table.get((n, 'merge-previous')), mg)} |")
+    mg = table.get((resaved, "merge" + RESAVED))
+    if mg:
+        lines.append(f"| {resaved:,}{RESAVED} | {ratio(table.get((resaved, 'openpyxl' + RESAVED)), mg)} | – | "
+                     f"{ratio(mg, table.get((resaved, 'calamine' + RESAVED)))} | "
+                     f"{ratio(mg, table.get((resaved, 'unzip' + RESAVED)))} | {mg['serial_fraction']:.0%} | – |")
     pw = sorted(b / a for a, b in pairs)
     lines += ["", f"`xxgk check ONE.xlsx`: median {med([b for _, b in pairs]) * 1000:.0f} ms wall against "
                   f"`python -c pass` {med([a for a, _ in pairs]) * 1000:.0f} ms, median of {len(pairs)} paired "
@@ -185,6 +213,9 @@ def main(argv=None) -> None:
     ap.add_argument("--slow-limit", type=int, default=0,
                     help="openpyxl and pandas read at most this many files of a folder (0: all)")
     ap.add_argument("--markdown", type=Path, default=None, help="write the result tables as Markdown here")
+    ap.add_argument("--resaved", type=int, default=0,
+                    help="also measure merge and the baselines on this many workbooks opened and saved again "
+                         "by LibreOffice (shared strings, stored formula results: what Excel and WPS write too)")
     args = ap.parse_args(argv)
     sizes = sorted(int(x) for x in args.sizes.split(","))
     contenders = [c for c in CONTENDERS if c not in args.skip.split(",")]
@@ -194,6 +225,7 @@ def main(argv=None) -> None:
             "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "sizes": sizes, "rounds": args.rounds}
     print(json.dumps(info, ensure_ascii=False), flush=True)
     folders = prepare(base, sizes)
+    resaved = resave(base, folders[max(sizes)], args.resaved) if args.resaved else None
     # An installed package has its byte code compiled (pip does it); an editable
     # checkout may not (PYTHONDONTWRITEBYTECODE), and compiling toolkit's sources
     # on every start would be counted against `xxgk check`.
@@ -225,6 +257,17 @@ def main(argv=None) -> None:
                            run_tree(["merge", str(folders[n]), "--previous", str(summary),
                                      "--out", str(base / f"summary-{n}-{r}-prev.xlsx")]))
 
+        if resaved is not None:
+            k = args.resaved
+            for name in [c for c in contenders if c != "pandas"]:
+                extra = ["--out", str(base / f"summary-resaved-{r}.xlsx")] if name == "merge" else []
+                m = k
+                if name == "openpyxl" and args.slow_limit and k > args.slow_limit:
+                    extra, m = ["--limit", str(args.slow_limit)], args.slow_limit
+                res = run_tree([name, str(resaved), *extra])
+                res["files_read"] = m
+                record(name + RESAVED, k, r, res)
+
     one = sorted(folders[min(sizes)].glob("*.xlsx"))[0]
     pairs = []
     for _ in range(args.check_pairs):
@@ -243,9 +286,11 @@ def main(argv=None) -> None:
     print(f"interpreter start-up (subtracted): {start_cpu * 1000:.0f} ms CPU, {start_wall * 1000:.0f} ms wall")
     table: dict = {}
     names = [c for c in ["merge", "merge-previous", *contenders[1:]]
+             + [c + RESAVED for c in ["merge", *contenders[1:]]]
              if any(x["contender"] == c for x in runs)]
+    table_sizes = sorted(set(sizes) | ({args.resaved} if resaved is not None else set()))
     print(f"{'N':>6}  {'contender':<15}{'CPU ms/wb':>10}{'wall ms/wb':>11}{'peak MB':>9}")
-    for n in sizes:
+    for n in table_sizes:
         for name in names:
             xs = [x for x in runs if x["contender"] == name and x["n"] == n]
             if not xs:
@@ -273,6 +318,8 @@ def main(argv=None) -> None:
                      if name.startswith("merge") else ""))
         sums = {x["checksum"] for x in runs if x["n"] == n and x.get("checksum") is not None
                 and x["contender"] != "merge-previous" and x.get("files_read", n) == n}
+        if not sums:
+            continue
         print(f"{'':>6}  checksums of the values read agree: {len(sums) == 1} ({sorted(sums)})")
     print()
     print("ratios (CPU per workbook):")
@@ -287,11 +334,19 @@ def main(argv=None) -> None:
                 parts.append(f"{name} / merge = {o['cpu_ms'] / m['cpu_ms']:.2f}" if name in ("openpyxl", "pandas")
                              else f"merge / {name} = {m['cpu_ms'] / o['cpu_ms']:.2f}")
         print(f"  N={n}: " + "; ".join(parts))
+    if resaved is not None:
+        k, m = args.resaved, table.get((args.resaved, "merge" + RESAVED))
+        parts = [f"{name} / merge = {o['cpu_ms'] / m['cpu_ms']:.2f}" if name == "openpyxl"
+                 else f"merge / {name} = {m['cpu_ms'] / o['cpu_ms']:.2f}"
+                 for name in ("openpyxl", "calamine", "unzip")
+                 for o in [table.get((k, name + RESAVED))] if o and m]
+        print(f"  N={k}, LibreOffice-saved: " + "; ".join(parts))
     pw = [b / a for a, b in pairs]
     print(f"check one workbook: {med([b for _, b in pairs]) * 1000:.0f} ms wall vs python -c pass "
           f"{med([a for a, _ in pairs]) * 1000:.0f} ms; median of {len(pairs)} paired ratios {med(pw):.2f}x")
     if args.markdown:
-        args.markdown.write_text(markdown(info, table, sizes, pairs, start_cpu, start_wall), encoding="utf-8")
+        args.markdown.write_text(markdown(info, table, table_sizes, pairs, start_cpu, start_wall,
+                                          args.resaved if resaved is not None else 0), encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps({"info": info, "runs": runs, "check_pairs": pairs,
                                          "table": {f"{n}/{k}": v for (n, k), v in table.items()}},

@@ -522,12 +522,24 @@ def _shared_strings(zf, name: str, path: Path, budget: _Budget) -> list:
         return _shared_strings_slow(zf, name, path, budget)
 
 
-_SI = re.compile(r"<si>(.*?)</si>|<si/>", re.S)
+_SI = re.compile(r"<si>([^<]*(?:<(?!/si>)[^<]*)*)</si>|<si/>")  # unrolled: no lazy .*?
 _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
 _RPH = re.compile(r"<rPh[\s>].*?</rPh>|<rPh(?:\s[^>]*)?/>", re.S)
 
 
+_SI_TEXTS: dict = {}  # shared-string item -> its text (the template's labels recur in every workbook)
+
+
 def _si_text(inner: str) -> str:
+    text = _SI_TEXTS.get(inner)
+    if text is None:
+        if len(_SI_TEXTS) > 50_000:
+            _SI_TEXTS.clear()
+        text = _SI_TEXTS[inner] = _si_text_of(inner)
+    return text
+
+
+def _si_text_of(inner: str) -> str:
     if "<rPh" in inner:  # phonetic runs are not part of the text (linear)
         inner = _RPH.sub("", inner)
     if inner.startswith("<t>") and inner.endswith("</t>") and inner.count("<") == 2:
