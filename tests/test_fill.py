@@ -635,3 +635,15 @@ def test_cli_help_is_chinese_with_example():
     assert res.exit_code == 0 and "示例" in res.output and "xxgk fill --register" in res.output
     res = CliRunner().invoke(main, ["register-template", "--help"])
     assert res.exit_code == 0 and "示例" in res.output
+
+
+def test_previous_and_unit_spelled_differently_are_one_unit(tmp_path):
+    """--unit with a full-width space or an invisible character names the same unit as last
+    year's cover (toolkit.names): no conflict, the --unit spelling is kept; another unit conflicts."""
+    prev = _prev_workbook(tmp_path / "2021.xlsx", "2021", 2021, dict(CARRY))
+    r = fill(tmp_path / "a.xlsx", previous=prev, unit="某某镇\u3000人民政府\u200b")
+    assert r.year == 2022
+    cover, _ = _cover_and_t3(tmp_path / "a.xlsx")
+    assert cover["单位名称"] == "某某镇\u3000人民政府\u200b"
+    with pytest.raises(FillError, match="两者不一致"):
+        fill(tmp_path / "b.xlsx", previous=prev, unit="另一个镇人民政府")

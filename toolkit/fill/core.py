@@ -41,6 +41,7 @@ from .. import spec as E
 from ..spec import DEFAULT_EDITION, EDITIONS, edition_for_year, get_edition, unknown_edition_message
 from ..spec.catalogue import rule_for_check
 from ..spec.model import Cell, Edition
+from ..names import name_key
 
 NOTE_AUTHOR = "xxgk填报"
 MAX_TEXT = 32000  # the template's text validation limit
@@ -379,6 +380,9 @@ def _load_csv(text: str, name: str) -> list[tuple[str, object]]:
 # Assignments from the sources
 # ---------------------------------------------------------------------------
 
+UNIT_NAME_CELL = "info.unit_name"
+
+
 class _Plan:
     """Cell assignments from every source, with conflicts and refusals."""
 
@@ -392,7 +396,9 @@ class _Plan:
     def set(self, cell_id: str, value, source: str) -> None:
         if cell_id in self.values:
             old = self.values[cell_id]
-            if _same(old, value):
+            if _same(old, value) or (cell_id == UNIT_NAME_CELL and name_key(old) == name_key(value)):
+                # the same unit written with a full-width space, an invisible character …:
+                # the first source's spelling is kept (toolkit.names)
                 if source not in self.sources[cell_id]:
                     self.sources[cell_id].append(source)
                 return
