@@ -20,8 +20,10 @@ from toolkit.xlsx import reader as R
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     R._PARTS.clear()
+    R._SEEN_PARTS.clear()
     yield
     R._PARTS.clear()
+    R._SEEN_PARTS.clear()
 
 
 def _sheets(path):
@@ -39,7 +41,9 @@ def test_spec_only_part_is_read_once_and_data_parts_are_not_shared(tmp_path):
     b, vb = make_report(tmp_path / "b.xlsx", seed=2, unit="另一个镇人民政府")
     assert va != vb
     sa, sb = _sheets(a), _sheets(b)
-    # the 校验 sheet is the template's bytes in both: the second read is the first one's
+    # a part is kept the second time it is read: the 校验 sheet, the template's bytes in both
+    assert sa[live.CHECK_SHEET].origin is None
+    sa, sb = _sheets(a), _sheets(b)
     assert sa[live.CHECK_SHEET].origin is not None
     assert sa[live.CHECK_SHEET].origin == sb[live.CHECK_SHEET].origin
     # the tables hold each unit's own numbers: never the same cache entry
@@ -51,9 +55,11 @@ def test_spec_only_part_is_read_once_and_data_parts_are_not_shared(tmp_path):
 
 def test_cached_read_equals_a_fresh_parse(tmp_path):
     a, _ = make_report(tmp_path / "a.xlsx", seed=4)
+    _sheets(a)
     first = _snapshot(_sheets(a))
     again = _snapshot(_sheets(a))  # every cacheable part from the cache now
     R._PARTS.clear()
+    R._SEEN_PARTS.clear()
     saved = R._PART_CACHE_BYTES
     R._PART_CACHE_BYTES = -1  # cache off: every part parsed
     try:
@@ -125,6 +131,31 @@ def test_parts_with_shared_strings_are_not_cached(tmp_path):
 
 def test_large_parts_are_not_kept(tmp_path, monkeypatch):
     a, _ = make_report(tmp_path / "a.xlsx", seed=8)
-    monkeypatch.setattr(R, "_PART_CACHE_BYTES", 1000)
+    monkeypatch.setattr(R, "_PART_CACHE_BYTES", 20_000)
     R.read_workbook(a, wanted_sheets())
-    assert all(len(k) <= 1000 for k in R._PARTS)
+    sheets = R.read_workbook(a, wanted_sheets()).sheets
+    assert R._PARTS and all(len(k) <= 20_000 for k in R._PARTS)
+    assert sheets[live.CHECK_SHEET].origin is None  # 125 KB: read every time
+
+
+def _part_bytes(path, sheet_name):
+    import re
+    with zipfile.ZipFile(path) as z:
+        wb = z.read("xl/workbook.xml").decode()
+        rid = re.search(rf'name="{re.escape(sheet_name)}"[^>]*r:id="(rId\d+)"', wb).group(1)
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        target = re.search(rf'Id="{rid}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels)
+        target = target or re.search(rf'Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels)
+        return z.read("xl/" + target.group(1))
+
+
+def test_a_units_own_tables_are_kept_only_when_read_again(tmp_path):
+    """Parts read once (each unit's own numbers) are not kept: memory stays flat over a folder."""
+    paths = [make_report(tmp_path / f"{i}.xlsx", seed=20 + i, unit=f"第{i}镇人民政府")[0] for i in range(4)]
+    for p in paths:
+        R.read_workbook(p, wanted_sheets())
+    t3 = get_edition("2021").layout("t3").name
+    own = [_part_bytes(p, t3) for p in paths]
+    assert len(set(own)) == 4 and not any(b in R._PARTS for b in own)
+    R.read_workbook(paths[0], wanted_sheets())
+    assert own[0] in R._PARTS and not any(b in R._PARTS for b in own[1:])

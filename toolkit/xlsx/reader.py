@@ -647,10 +647,19 @@ def _cached_part(zf, part: str, path: Path, budget: _Budget):
     return data, _PARTS.get(data)
 
 
+_SEEN_PARTS: set = set()  # hashes of parts read once: a part is kept the second time it is read
+
+
 def _remember_part(data: bytes, sheet: RawSheet, spent: int) -> None:
     global _part_cache_size
     if b' t="s"' in data:
         return  # its cells are indexes into this workbook's shared strings
+    h = hash(data)
+    if h not in _SEEN_PARTS:  # most parts (a unit's own tables) are never seen again: not kept
+        if len(_SEEN_PARTS) > 200_000:
+            _SEEN_PARTS.clear()
+        _SEEN_PARTS.add(h)
+        return
     if _part_cache_size + len(data) > _PART_CACHE_TOTAL:
         _PARTS.clear()
         _part_cache_size = 0
