@@ -20,6 +20,7 @@ quantity unambiguously; anything else is extracted and left alone.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..spec import claims as C
@@ -536,9 +537,22 @@ def _change_claim(fig: Figure, section: str, ed, values, previous, prev_ed) -> C
                  table_value=actual, agrees=agrees, kind="change")
 
 
-def _text_ref(ed, section: str) -> CellRef | None:
-    c = ed.by_id.get(f"text.{section}")
-    return CellRef(c.sheet, c.address, c.id, c.path, None) if c else None
+def _text_ref(ed, section: str, quote: str = "") -> CellRef | None:
+    """The paragraph cell of ``section`` holding ``quote`` (the paragraphs of the report being
+    checked, see :func:`narrative_of`), else the section's first paragraph cell."""
+    from ..spec.paragraphs import cell_holding
+    cells = ed.text_cells(section)
+    if not cells:
+        return None
+    paras = _PARAGRAPHS.get()
+    pairs = paras.get(section) if paras else None
+    cid = cell_holding(pairs, quote) if pairs else cells[0].id
+    c = ed.by_id[cid]
+    return CellRef(c.sheet, c.address, c.id, c.path, None)
+
+
+# section -> [(cell id, text)] of the workbook being checked (unset: a document being imported)
+_PARAGRAPHS: ContextVar = ContextVar("xxgk_paragraphs", default=None)
 
 
 def _cellref(ed, cid: str, values: dict) -> CellRef:
@@ -548,7 +562,7 @@ def _cellref(ed, cid: str, values: dict) -> CellRef:
 
 def _claim_finding(cl: Claim, ed, values) -> Finding:
     """The finding of a claim the tables contradict (message templates: the catalogue)."""
-    text_ref = _text_ref(ed, cl.section)
+    text_ref = _text_ref(ed, cl.section, cl.sentence)
     cells = [_cellref(ed, c, values) for c in cl.cells if c in ed.by_id]
     where = text_ref.ref if text_ref else cl.section
     quote = _quote(cl.sentence, cl.figure)
@@ -675,7 +689,7 @@ def _whole_for_part(fig: Figure, cl: Claim, sent: Sentence, ed, values, invalid)
 def _whole_finding(cl: Claim, whole, ed, values, section: str) -> Finding:
     total, cid = whole
     c = ed.by_id[cid]
-    text_ref = _text_ref(ed, section)
+    text_ref = _text_ref(ed, section, cl.sentence)
     cl.cells, cl.table_value, cl.kind = [cid], values.get(cid), "whole_for_part"
     f = finding(cl.rule, "whole_for_part", table="text",
                 cells=[_cellref(ed, cid, values)] + ([text_ref] if text_ref else []),
@@ -688,7 +702,7 @@ def _whole_finding(cl: Claim, whole, ed, values, section: str) -> Finding:
 
 
 def _enumeration_finding(en: Enumeration, section: str, ed) -> Finding:
-    text_ref = _text_ref(ed, section)
+    text_ref = _text_ref(ed, section, en.sentence)
     f = finding("N-1", table="text", cells=[text_ref] if text_ref else [],
                 where=text_ref.ref if text_ref else section,
                 quote=_quote(en.sentence, en.total.phrase, 80),
@@ -702,10 +716,14 @@ def _enumeration_finding(en: Enumeration, section: str, ed) -> Finding:
 def narrative_of(rep: Report, previous: Report | None = None) -> tuple:
     """(claims, findings) of the narrative sections against the tables (cached on ``rep``)."""
     if rep.narrative is None or rep.narrative[0] is not previous:
-        claims, findings = check_narrative(
-            rep.texts, rep.values, rep.edition,
-            previous=previous.values if previous is not None else None,
-            previous_edition=previous.edition if previous is not None else None,
-            invalid=frozenset(rep.invalid), year=rep.year)
+        token = _PARAGRAPHS.set({key: rep.paragraphs(key) for key in rep.texts})
+        try:
+            claims, findings = check_narrative(
+                rep.texts, rep.values, rep.edition,
+                previous=previous.values if previous is not None else None,
+                previous_edition=previous.edition if previous is not None else None,
+                invalid=frozenset(rep.invalid), year=rep.year)
+        finally:
+            _PARAGRAPHS.reset(token)
         rep.narrative = (previous, claims, findings)
     return rep.narrative[1], rep.narrative[2]

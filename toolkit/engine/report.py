@@ -21,6 +21,7 @@ from .findings import RESULTS_EXPLANATION_COL, RESULTS_KEY_COL, RESULTS_SHEET, C
 from .. import spec as E
 from ..spec import EDITIONS, get_edition
 from ..spec.catalogue import rule as catalogue_rule, rule_for_check
+from ..spec.paragraphs import join_paragraphs
 from ..spec.model import MAX_CELL_VALUE, REPORT_YEARS, Cell, Edition
 from ..xlsx.reader import RawBook, RawCell, read_workbook
 
@@ -134,6 +135,16 @@ class Report:
         y = self.info.get("year")
         return y if isinstance(y, int) else None
 
+    def paragraphs(self, section: str) -> list:
+        """``(cell id, text)`` of the paragraph cells of a 正文 section, as stored."""
+        return [(c.id, "" if self.raw.get(c.id) is None else str(self.raw[c.id]))
+                for c in self.spec.text_cells(section)]
+
+    def section_cell(self, section: str, quote: str = "") -> str:
+        """The paragraph cell of ``section`` that holds ``quote`` (else its first cell)."""
+        from ..spec.paragraphs import cell_holding
+        return cell_holding(self.paragraphs(section), quote)
+
     def cellref(self, cell_id: str) -> CellRef:
         c = self.spec.by_id[cell_id]
         return CellRef(c.sheet, c.address, c.id, c.path, self.raw.get(cell_id, self.values.get(cell_id)))
@@ -167,6 +178,14 @@ def read_report(path: str | Path) -> Report:
     return report_from_book(book)
 
 
+# Earlier template versions: the message naming what changed and what to do.
+OLD_TEMPLATE_VERSIONS = {
+    "1": (f"这是第 1 版模板填写的工作簿（正文每部分只有一个单元格，长正文打印不全），当前模板为第 "
+          f"{E.TEMPLATE_VERSION} 版（正文每格一段）。请运行 xxgk fill --from 旧文件.xlsx -o 新文件.xlsx "
+          "把全部内容转到新模板，再在新文件上继续填写和校验"),
+}
+
+
 def report_from_book(book: RawBook) -> Report:
     """Build a report from raw sheet contents (also used by the Excel button)."""
     path = book.path
@@ -186,6 +205,8 @@ def report_from_book(book: RawBook) -> Report:
                                        f"（支持 {'、'.join(EDITIONS)} 版）")
     ed = get_edition(edition)
     version = str(meta.get("template_version") or "")
+    if version in OLD_TEMPLATE_VERSIONS:
+        raise UnreadableWorkbook(path, OLD_TEMPLATE_VERSIONS[version])
     if version != E.TEMPLATE_VERSION or str(meta.get("fingerprint") or "") != ed.fingerprint:
         raise UnreadableWorkbook(
             path, f"模板版本未知（版本号“{version}”，指纹不符），可能来自其他版本的工具或被改动过，"
@@ -392,12 +413,12 @@ def _read_values(book: RawBook, ed: Edition, rep: Report, missing: set) -> None:
             continue  # recomputed from inputs below
         if kind == "info":
             _read_info(c, raw, rep)
-        elif c.kind == "text":
-            rep.texts[c.row] = "" if raw is None else str(raw)
         elif c.kind == "input":
             _read_input(c, cell, raw, rep, blanks, c.sheet in missing)
         elif c.kind == "total":
             _read_total(c, cell, ed, rep)
+    for key, *_ in E.TEXT_SECTIONS:  # a section is its non-empty paragraph cells, joined
+        rep.texts[key] = join_paragraphs(text for _, text in rep.paragraphs(key))
     for c in ed.totals():
         if c.id not in rep.overwritten and c.id not in rep.invalid:
             rep.values[c.id] = _total_value(c.id, ed, rep)

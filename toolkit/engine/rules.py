@@ -379,21 +379,20 @@ def _edition_year(r, rep: Report, previous):
 
 
 def _mentions(r, rep: Report, previous):
-    cid = r["cell"]
-    text = rep.texts.get(cid.split(".", 1)[1], "")
+    key = r["section"]
+    text = rep.texts.get(key, "")
     if not text.strip() or any(w in text for w in r["words"]):
         return []
-    c = rep.spec.by_id[cid]
+    c = rep.spec.by_id[rep.section_cell(key)]
     return [finding(r["id"], table="text", ref=c.ref, section=c.row_label, word=r["words"][0],
-                    cells=[rep.cellref(cid)])]
+                    cells=[rep.cellref(c.id)])]
 
 
 def _same_as_previous(r, rep: Report, previous):
     if previous is None:
         return []
     out = []
-    for cid in r["cells"]:
-        key = cid.split(".", 1)[1]
+    for key in r["sections"]:
         a, b = rep.texts.get(key, "").strip(), previous.texts.get(key, "").strip()
         if len(a) < 20 or not b:
             continue
@@ -402,9 +401,9 @@ def _same_as_previous(r, rep: Report, previous):
             continue
         ratio = sm.ratio()
         if ratio >= 0.9:
-            c = rep.spec.by_id[cid]
+            c = rep.spec.by_id[rep.section_cell(key)]
             out.append(finding(r["id"], table="text", ref=c.ref, section=c.row_label, ratio=ratio,
-                               cells=[rep.cellref(cid)]))
+                               cells=[rep.cellref(c.id)]))
     return out
 
 
@@ -426,7 +425,8 @@ def _required(r, rep: Report, previous):
             if v in (None, ""):
                 out.append(finding(r["id"], "info", table="info", ref=c.ref, field=c.row_label,
                                    cells=[rep.cellref(c.id)], culprit=c.id))
-        elif c.kind == "text" and rep.kind == "template" and not rep.texts.get(c.row, "").strip():
+        elif (c.kind == "text" and rep.kind == "template" and c.col == "1"
+              and not rep.texts.get(c.row, "").strip()):  # a section, at its first paragraph
             out.append(finding(r["id"], "text", table="text", ref=c.ref, field=c.row_label,
                                cells=[rep.cellref(c.id)], culprit=c.id))
     return out

@@ -20,7 +20,7 @@ Conventions
   keys (``ROW_SETS`` / ``COL_SETS``).  A leading ``-`` negates a term.
 """
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 # ---------------------------------------------------------------------------
 # The editions of the national format, oldest first: the registry every module
@@ -265,7 +265,19 @@ T4_LEAVES = [
 
 # ---------------------------------------------------------------------------
 # Narrative sections (一、五、六), on the 正文 sheet.
+#
+# Each section is ``paragraphs`` input rows, one paragraph per cell, without a
+# fixed row height: Excel, WPS and LibreOffice fit each row to its text, and a
+# row never splits across pages, so a long section prints in full over as many
+# pages as it needs (template version 2; version 1 had one cell per section and
+# printed only the first ~1,000 characters).  A paragraph is at most
+# TEXT_PARAGRAPH_MAX characters (a data validation), so an autofit row stays well
+# below Excel's 409 pt at the column width.  The counts come from the published
+# corpus: 一、总体情况 has up to 12 paragraphs (632 characters), 五 up to 8 short
+# ones; writers pack several short paragraphs into one cell when needed
+# (toolkit.spec.paragraphs), so a section holds up to paragraphs × max characters.
 # ---------------------------------------------------------------------------
+TEXT_PARAGRAPH_MAX = 800
 TEXT_SECTIONS = [
     ("overview", "一、总体情况",
      "按主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障五个方面填写。"),
@@ -274,6 +286,9 @@ TEXT_SECTIONS = [
     ("other", "六、其他需要报告的事项",
      "2021年起应说明收取信息处理费的情况（金额或未收取），以及其他需要报告的事项；没有请填“无”。"),
 ]
+# Paragraph input rows per section (spec data, see above).
+TEXT_PARAGRAPHS = {"overview": 12, "problems": 8, "other": 4}
+TEXT_PARAGRAPH_HINT = f"每格填写一段，超过 {TEXT_PARAGRAPH_MAX} 字请分段写在下一格。"
 
 # ---------------------------------------------------------------------------
 # Named sets used by rules and totals.
@@ -444,9 +459,9 @@ OTHER_RULES = [
     {"id": "S-2",
      "check": "edition_year"},
     {"id": "S-5", "editions": ["2021"],
-     "check": "mentions", "cell": "text.other", "words": ["信息处理费"]},
+     "check": "mentions", "section": "other", "words": ["信息处理费"]},
     {"id": "S-6",
-     "check": "same_as_previous", "cells": ["text.overview", "text.problems"]},
+     "check": "same_as_previous", "sections": ["overview", "problems"]},
     {"id": "S-7",
      "check": "blank_cells"},
     {"id": "S-8",

@@ -41,6 +41,9 @@ SECTION_TITLES = E.SECTION_TITLES
 UNIT_TYPES = E.UNIT_TYPES
 INFO_FIELDS = E.INFO_FIELDS
 TEXT_SECTIONS = E.TEXT_SECTIONS
+TEXT_PARAGRAPHS = E.TEXT_PARAGRAPHS
+TEXT_PARAGRAPH_MAX = E.TEXT_PARAGRAPH_MAX
+TEXT_PARAGRAPH_HINT = E.TEXT_PARAGRAPH_HINT
 T3_COLS = E.T3_COLS
 T3_LEGAL_PERSON_COLS = E.T3_LEGAL_PERSON_COLS
 T3_LEGAL_PERSON_HEADER = E.T3_LEGAL_PERSON_HEADER
@@ -230,6 +233,10 @@ class Edition:
 
     def totals(self) -> list:
         return [c for c in self.cells if c.kind == "total"]
+
+    def text_cells(self, section: str) -> list:
+        """The paragraph cells of a 正文 section, in order."""
+        return [c for c in self.cells if c.kind == "text" and c.row == section]
 
 
 # ---------------------------------------------------------------------------
@@ -436,13 +443,15 @@ class _Builder:
         row = 2
         for key, label, hint in E.TEXT_SECTIONS:
             lay.put(row, 1, label, "header")
-            lay.put(row + 1, 1, hint, "hint")
+            lay.put(row + 1, 1, hint + E.TEXT_PARAGRAPH_HINT, "hint")
             lay.row_heights[row + 1] = 26  # hints may wrap to two lines
-            self.add_cell(lay, row + 2, 1, dict(
-                id=f"text.{key}", labels=[lay.name, label], kind="text", type="text",
-                table="text", row=key, row_label=label, label=label))
-            lay.row_heights[row + 2] = 240 if key == "overview" else 120
-            row += 3
+            # One paragraph per row, no row height: the rows fit their text (see editions).
+            for n in range(1, E.TEXT_PARAGRAPHS[key] + 1):
+                self.add_cell(lay, row + 1 + n, 1, dict(
+                    id=f"text.{key}.{n}", labels=[lay.name, label, f"第{n}段"], kind="text",
+                    type="text", table="text", row=key, col=str(n), row_label=label,
+                    label=f"{label}第{n}段"))
+            row += 2 + E.TEXT_PARAGRAPHS[key]
         self.layouts.append(lay)
 
 

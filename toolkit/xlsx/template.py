@@ -61,6 +61,10 @@ VALIDATIONS = {
     "text": dict(type="textLength", operator="lessThanOrEqual", formula1="32000",
                  promptTitle="填写内容", prompt="必填项。",
                  errorTitle="输入有误", error="内容过长（不超过 32000 字）。"),
+    # One paragraph of a 正文 section (kind "text"; toolkit.spec.paragraphs).
+    "paragraph": dict(type="textLength", operator="lessThanOrEqual", formula1=str(E.TEXT_PARAGRAPH_MAX),
+                      promptTitle="填写正文", prompt=E.TEXT_PARAGRAPH_HINT,
+                      errorTitle="段落过长", error=E.TEXT_PARAGRAPH_HINT),
 }
 
 
@@ -161,8 +165,9 @@ def _header_footer(hf, codes: str) -> None:
 def validation_targets(lay: SheetLayout, edition: Edition):
     """``(address, type)`` of every cell of ``lay`` a user fills (all but totals)."""
     for addr, lc in lay.cells.items():
-        if lc.cell_id and edition.by_id[lc.cell_id].kind != "total":
-            yield addr, edition.by_id[lc.cell_id].type
+        c = edition.by_id[lc.cell_id] if lc.cell_id else None
+        if c is not None and c.kind != "total":
+            yield addr, "paragraph" if c.kind == "text" else c.type
 
 
 def add_validations(ws, lay: SheetLayout, edition: Edition) -> None:
@@ -234,14 +239,15 @@ def write_filled_workbook(path: str | Path, edition: str, values: dict, info: di
     Unit details and narrative text are always written as text.
     """
     ed = get_edition(edition)
+    cells_of = section_cells(ed, texts)  # raises SectionTooLong before anything is built
     wb = build_template(edition)
     for c in ed.cells:
         if c.kind == "input" and c.id in values:
             wb[c.sheet][c.address].value = values[c.id]
         elif c.kind == "info" and c.row in info:
             _set_text(wb[c.sheet][c.address], info[c.row])
-        elif c.kind == "text" and c.row in texts:
-            _set_text(wb[c.sheet][c.address], texts[c.row])
+        elif c.kind == "text" and c.id in cells_of:
+            _set_text(wb[c.sheet][c.address], cells_of[c.id] or None)
     for cid, raw in (overrides or {}).items():
         c = ed.by_id[cid]
         if text_overrides:
@@ -251,6 +257,20 @@ def write_filled_workbook(path: str | Path, edition: str, values: dict, info: di
     with atomic_output(path, force=force, inputs=inputs) as tmp:
         wb.save(tmp)
     return Path(path)
+
+
+def section_cells(ed: Edition, texts: dict) -> dict:
+    """Paragraph cell id -> text of the 正文 ``texts`` (section key -> text), packed into
+    each section's cells (``toolkit.spec.paragraphs.split_section``; raises ``SectionTooLong``)."""
+    from ..spec.paragraphs import split_section
+    out = {}
+    for key, *_ in E.TEXT_SECTIONS:
+        if key not in texts:
+            continue
+        cells = ed.text_cells(key)
+        text = "" if texts[key] is None else str(texts[key])
+        out.update(zip((c.id for c in cells), split_section(key, text, len(cells))))
+    return out
 
 
 def _set_text(cell, value) -> None:
