@@ -23,6 +23,7 @@ from toolkit.engine.report import read_report
 from toolkit.demo.sample import sample_info, sample_texts, sample_values, write_sample_workbook
 from toolkit.spec import editions as E
 from toolkit.spec import get_edition
+from toolkit.spec.paragraphs import pack, section_label
 from toolkit.xlsx.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,13 +74,27 @@ def _report_data(draw, edition):
     doc["info.year"] = draw(st.integers(2019, 2020) if edition == "2019" else st.integers(2021, 2030))
     doc["info.phone"] = draw(st.one_of(_INFO_TEXT, st.just("0971-1234567")))
     for key, _label, _hint in E.TEXT_SECTIONS:
-        doc[f"text.{key}"] = draw(st.one_of(_TEXT, _TEXT.map(lambda s: "=" + s)))
+        doc[f"text.{key}"] = draw(st.one_of(_TEXT, _TEXT.map(lambda s: "=" + s), _SECTION))
     return doc
+
+
+# A whole 正文 section: paragraphs, some longer than one cell holds (800 characters);
+# at most 4 cells, what the smallest section (六) has.
+_SENTENCES = "".join(f"第{i}句：本年度主动公开政府信息，推进政务公开标准化规范化建设。" for i in range(60))
+_PARAGRAPH = st.one_of(_TEXT, st.integers(0, 1500).map(lambda n: _SENTENCES[:n]))
+_SECTION = st.lists(_PARAGRAPH, min_size=1, max_size=2).map("\n".join)
+
+
+def _key(ed, k, by_path):
+    if k.startswith("text."):  # a section: text.overview or 正文/一、总体情况
+        section = k.split(".", 1)[1]
+        return f"{ed.text_cells(section)[0].sheet}/{section_label(section)}" if by_path else k
+    return ed.by_id[k].path if by_path else k
 
 
 def _round_trip(tmp_path, edition, doc, by_path: bool):
     ed = get_edition(edition)
-    keyed = {ed.by_id[k].path if by_path else k: v for k, v in doc.items()}
+    keyed = {_key(ed, k, by_path): v for k, v in doc.items()}
     data = _write_json(tmp_path / "data.json", keyed)
     out = tmp_path / "out.xlsx"
     result = fill(out, data=data, force=True)
@@ -87,21 +102,30 @@ def _round_trip(tmp_path, edition, doc, by_path: bool):
     rep = read_report(out)
     assert rep.edition == edition
     for k, v in doc.items():
+        if k.startswith("text."):
+            # One paragraph per cell: the same text, with a line break where a paragraph
+            # over 800 characters was cut at a sentence end; nothing else changes.
+            section = k.split(".", 1)[1]
+            got = rep.texts[section]
+            assert got.replace("\n", "") == v.replace("\n", ""), k
+            if max(len(line) for line in v.split("\n")) <= E.TEXT_PARAGRAPH_MAX:
+                assert got == v, k
+            assert all(len(t) <= E.TEXT_PARAGRAPH_MAX for _, t in rep.paragraphs(section)), k
+            assert pack(got) == pack(v)  # reading and writing again changes nothing
+            continue
         c = ed.by_id[k]
         if c.kind == "input":
             assert rep.values[k] == v, k
             assert type(rep.raw[k]) in (int, float), k  # a number, not text
         elif c.kind == "info":
             assert rep.info[c.row] == v, k
-        else:
-            assert rep.texts[c.row] == v, k
     assert not rep.invalid
     assert not [f for f in rep.findings if f.rule.startswith("S-")], rep.findings
     # text starting with "=" is text, never a formula
     wb = openpyxl.load_workbook(out)
     for k, v in doc.items():
-        c = ed.by_id[k]
-        if isinstance(v, str) and v:  # "" means "not given": the cell stays empty
+        c = ed.text_cells(k.split(".", 1)[1])[0] if k.startswith("text.") else ed.by_id[k]
+        if isinstance(v, str) and v.startswith("="):  # "" means "not given": the cell stays empty
             cell = wb[c.sheet][c.address]
             assert cell.data_type == "s" and cell.value == v, k
     return rep
@@ -150,14 +174,15 @@ def test_csv_yaml_json_give_the_same_workbook_values(tmp_path):
     lines = ["key,value"]
     for k, v in doc.items():
         text = str(v).replace('"', '""')
-        lines.append(f'{ed.by_id[k].path},"{text}"')
+        lines.append(f'{_key(ed, k, True)},"{text}"')
     (tmp_path / "d.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     results = {}
     for name in ("d.json", "d.yaml", "d.csv"):
         out = tmp_path / (name + ".xlsx")
         fill(out, data=tmp_path / name)
         wb = openpyxl.load_workbook(out)
-        results[name] = {k: wb[ed.by_id[k].sheet][ed.by_id[k].address].value for k in doc}
+        cell = {**ed.by_id, "text.other": ed.text_cells("other")[0]}  # a short section: one cell
+        results[name] = {k: wb[cell[k].sheet][cell[k].address].value for k in doc}
     assert results["d.json"] == doc
     assert results["d.yaml"] == doc
     assert results["d.csv"] == doc
@@ -477,8 +502,8 @@ def _full_doc(edition, year):
     values = sample_values(edition, rng, scale=2.0)
     doc = dict(values)
     doc.update({f"info.{k}": v for k, v in sample_info("某某镇人民政府", "乡镇", year).items()})
-    doc.update({f"text.{k}": v for k, v in sample_texts("某某镇人民政府", year, values, rng).items()})
-    doc["text.problems"] = "=HYPERLINK(\"http://example.com\")"
+    doc.update({f"text.{k}.1": v for k, v in sample_texts("某某镇人民政府", year, values, rng).items()})
+    doc["text.problems.1"] = "=HYPERLINK(\"http://example.com\")"
     return doc
 
 
@@ -647,3 +672,32 @@ def test_previous_and_unit_spelled_differently_are_one_unit(tmp_path):
     assert cover["单位名称"] == "某某镇\u3000人民政府\u200b"
     with pytest.raises(FillError, match="两者不一致"):
         fill(tmp_path / "b.xlsx", previous=prev, unit="另一个镇人民政府")
+
+
+# ---------------------------------------------------------------------------
+# 正文: one paragraph per cell (template version 2)
+# ---------------------------------------------------------------------------
+
+def test_section_is_packed_into_paragraph_cells(tmp_path):
+    text = "第一段。\n第二段。\n" + _SENTENCES[:1500]
+    fill(tmp_path / "o.xlsx", data={"text.overview": text, "info.year": 2021})
+    ws = openpyxl.load_workbook(tmp_path / "o.xlsx")["正文"]
+    ed = get_edition("2021")
+    got = [ws[c.address].value for c in ed.text_cells("overview")]
+    # the two short paragraphs share a cell; the long one is cut after a sentence end
+    assert got[0].startswith("第一段。\n第二段。\n第0句") and got[0].endswith("。")
+    assert all(len(t or "") <= 800 for t in got) and got[3] is None
+    assert "".join(t for t in got if t).replace("\n", "") == text.replace("\n", "")
+
+
+def test_section_too_long_for_the_template_is_refused(tmp_path):
+    with pytest.raises(FillError) as exc:
+        fill(tmp_path / "o.xlsx", data={"text.other": _SENTENCES * 2, "info.year": 2021})
+    msg = str(exc.value)
+    assert "正文“六、其他需要报告的事项”" in msg and "模板只有 4 格" in msg and "未写出文件" in msg
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_one_paragraph_cell_over_the_limit_is_refused(tmp_path):
+    with pytest.raises(FillError, match="一格最多 800 字；请分段写在下一格"):
+        fill(tmp_path / "o.xlsx", data={"text.overview.2": "字" * 801, "info.year": 2021})

@@ -429,7 +429,12 @@ def _show(v) -> str:
 def _plan_data(plan: _Plan, pairs, source: str) -> None:
     index = _key_index(plan.ed)
     problems, seen = [], {}
+    sections = _section_index(plan.ed)
     for key, value in pairs:
+        section = sections.get(_norm_key(key)) if isinstance(key, str) else None
+        if section is not None:  # a whole 正文 section: one paragraph per cell
+            _plan_section(plan, section, key, value, source, problems)
+            continue
         c, reason = resolve_key(plan.ed, key, index)
         if c is None:
             problems.append(f"{source}：{reason}")
@@ -442,11 +447,42 @@ def _plan_data(plan: _Plan, pairs, source: str) -> None:
         seen[c.id] = key
         try:
             v = coerce_value(c, value)
+            if c.kind == "text" and len(v) > E.TEXT_PARAGRAPH_MAX:
+                raise ValueError(f"有 {len(v)} 字，一格最多 {E.TEXT_PARAGRAPH_MAX} 字；请分段写在下一格，"
+                                 f"或用键“text.{c.row}”填写整部分（自动分段）")
         except ValueError as exc:
             problems.append(f"{source}：键“{key}”（{c.ref}，{c.label}）的值 {_show(value)} {exc}")
             continue
         plan.set(c.id, v, source)
     plan.problems[:0] = problems
+
+
+def _section_index(ed: Edition) -> dict:
+    """Every accepted spelling of a whole 正文 section (``text.overview``,
+    ``正文/一、总体情况``) → section key."""
+    out = {}
+    for key, label, _ in E.TEXT_SECTIONS:
+        cells = ed.text_cells(key)
+        if cells:
+            out[_norm_key(f"text.{key}")] = key
+            out[_norm_key(f"{cells[0].sheet}/{label}")] = key
+    return out
+
+
+def _plan_section(plan: _Plan, section: str, key, value, source: str, problems: list) -> None:
+    from ..spec.paragraphs import SectionTooLong, split_section
+    if value is None or (isinstance(value, str) and value == ""):
+        return
+    cells = plan.ed.text_cells(section)
+    try:
+        text = coerce_value(cells[0], value)
+        parts = split_section(section, text, len(cells))
+    except (ValueError, SectionTooLong) as exc:
+        problems.append(f"{source}：键“{key}”的值 {_show(value)} {exc}")
+        return
+    for c, part in zip(cells, parts):
+        if part:
+            plan.set(c.id, part, source)
 
 
 def _plan_previous(plan: _Plan, prev, year: int | None, source: str) -> None:
