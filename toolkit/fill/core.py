@@ -706,9 +706,12 @@ def _fill(output: str | Path, edition: str | None = None, data=None, previous=No
 
     # -- write ------------------------------------------------------------
     wb = _open_template(template, ed)
+    from ..xlsx.template import fit_paragraph_row
     for cid, value in plan.values.items():
         c = ed.by_id[cid]
         _write_cell(wb[c.sheet][c.address], value)
+        if c.kind == "text":
+            fit_paragraph_row(wb[c.sheet], c.address, value)
     for cid, text in plan.notes.items():
         from openpyxl.comments import Comment
         c = ed.by_id[cid]

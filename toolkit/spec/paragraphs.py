@@ -12,6 +12,8 @@ and every reader through :func:`join_paragraphs`, so the two never disagree:
 * a line over the limit is cut after the last sentence end (。！？；) below the
   limit (hard at the limit when there is none); reading the cells back then puts a
   newline at each cut, nothing else changes and nothing is ever dropped;
+* a cell of many short lines is closed at ``MAX_LINES`` printed lines, so its row
+  stays below Excel's 409 pt;
 * a section that does not fit raises :class:`SectionTooLong` (Chinese message).
 """
 
@@ -21,6 +23,18 @@ from ..errors import XxgkError
 from . import editions as E
 
 SENTENCE_ENDS = "。！？；!?;"
+
+# Printed size of a paragraph cell (11 pt 宋体 in column A of the 正文 sheet, width 76):
+# about 36 full-width characters a line, 14.5 pt a line.  LibreOffice does not fit a row
+# to its text when it opens an .xlsx (checked in the PDF render: a row without a height
+# stays 15 pt and the text is cut), so writers give each filled paragraph row this
+# estimated height, as a height that is *not* custom (no ``customHeight``): Excel, WPS
+# and LibreOffice still refit the row when the clerk edits the cell.
+LINE_CHARS = 36
+LINE_PT = 14.5
+ROW_PAD_PT = 4
+MAX_ROW_PT = 409  # Excel's largest row height
+MAX_LINES = int((MAX_ROW_PT - ROW_PAD_PT) // LINE_PT) - 2  # packed cells stay below it
 
 
 class SectionTooLong(XxgkError, ValueError):
@@ -44,6 +58,23 @@ def _cut(line: str, limit: int) -> list[str]:
     return out
 
 
+def _width(text: str) -> float:
+    """Printed width in full-width characters (ASCII counts half)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+def line_count(text: str) -> int:
+    """Printed lines of ``text`` in a paragraph cell (estimate; see ``LINE_CHARS``)."""
+    return sum(max(1, -(-int(_width(line) * 2) // (LINE_CHARS * 2))) for line in str(text).split("\n"))
+
+
+def row_height(text: str) -> float | None:
+    """The row height (pt) that shows all of ``text`` in a paragraph cell (None: empty)."""
+    if not text:
+        return None
+    return min(MAX_ROW_PT, max(15.0, line_count(text) * LINE_PT + ROW_PAD_PT))
+
+
 def pack(text: str, limit: int | None = None) -> list[str]:
     """The cell texts of ``text`` (any number of cells, each at most ``limit`` characters)."""
     limit = limit or E.TEXT_PARAGRAPH_MAX
@@ -53,7 +84,8 @@ def pack(text: str, limit: int | None = None) -> list[str]:
     current: str | None = None
     for line in str(text).split("\n"):
         for piece in _cut(line, limit):
-            if current is not None and len(current) + 1 + len(piece) <= limit:
+            if (current is not None and len(current) + 1 + len(piece) <= limit
+                    and line_count(current) + line_count(piece) <= MAX_LINES):
                 current += "\n" + piece
             else:
                 if current is not None:

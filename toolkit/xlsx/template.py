@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.formatting.rule import FormulaRule
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import styles
@@ -248,6 +249,7 @@ def write_filled_workbook(path: str | Path, edition: str, values: dict, info: di
             _set_text(wb[c.sheet][c.address], info[c.row])
         elif c.kind == "text" and c.id in cells_of:
             _set_text(wb[c.sheet][c.address], cells_of[c.id] or None)
+            fit_paragraph_row(wb[c.sheet], c.address, cells_of[c.id])
     for cid, raw in (overrides or {}).items():
         c = ed.by_id[cid]
         if text_overrides:
@@ -257,6 +259,27 @@ def write_filled_workbook(path: str | Path, edition: str, values: dict, info: di
     with atomic_output(path, force=force, inputs=inputs) as tmp:
         wb.save(tmp)
     return Path(path)
+
+
+class _FittedRow(RowDimension):
+    """A row height that is not custom: written as ``ht`` without ``customHeight``, so the
+    row keeps fitting its text when edited in Excel, WPS or LibreOffice."""
+
+    @property
+    def customHeight(self):
+        return False
+
+
+def fit_paragraph_row(ws, address: str, text) -> None:
+    """Give the row of a 正文 paragraph cell the height of ``text`` (not a custom height;
+    see ``toolkit.spec.paragraphs.row_height``); an empty cell's row gets no height."""
+    from openpyxl.utils.cell import coordinate_from_string
+    from ..spec.paragraphs import row_height
+    row = coordinate_from_string(address)[1]
+    old = ws.row_dimensions[row]
+    height = row_height(text if isinstance(text, str) else "")
+    ws.row_dimensions[row] = _FittedRow(ws, index=row, ht=height, hidden=old.hidden,
+                                        outlineLevel=old.outlineLevel, collapsed=old.collapsed)
 
 
 def section_cells(ed: Edition, texts: dict) -> dict:
