@@ -22,6 +22,7 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
 from official_format import yaml_summary
 from toolkit.cells import cell_table
+from toolkit.spec import editions as E
 from toolkit.cli import main
 from toolkit.xlsx.template import build_template
 from workbook_facts import SHEET_COVER, SHEET_TEXT, dv_index, merge_at
@@ -102,6 +103,9 @@ def test_json_schema(listing, edition):
         if c["table"] in ("t2", "t3", "t4"):
             assert re.fullmatch(rf"{c['table']}\.[a-z0-9_]+\.[a-z0-9_]+", c["id"]), c
             assert c["kind"] in ("input", "total")
+        elif c["table"] == "text":  # one cell per paragraph: text.<section>.<n>
+            assert re.fullmatch(r"text\.[a-z0-9_]+\.[1-9][0-9]*", c["id"]), c
+            assert c["kind"] == c["table"]
         else:
             assert re.fullmatch(rf"{c['table']}\.[a-z0-9_]+", c["id"]), c
             assert c["kind"] == c["table"]
@@ -132,7 +136,7 @@ def test_counts(listing, edition):
     want = {"2019": {"t2": 22, "t3": 161, "t4": 15}, "2021": {"t2": 10, "t3": 175, "t4": 15}}[edition]
     assert {t: count[t] for t in want} == want
     assert totals == {"t2": 0, "t3": {"2019": 29, "2021": 31}[edition], "t4": 3, "info": 0, "text": 0}
-    assert count["info"] == 7 and count["text"] == 3
+    assert count["info"] == 7 and count["text"] == sum(E.TEXT_PARAGRAPHS.values()) == 24
 
 
 # ---------------------------------------------------------------------------
@@ -161,9 +165,15 @@ def test_addresses_match_template(listing, books, edition):
         if c["kind"] == "info":
             assert ws.title == SHEET_COVER, where
             assert ws.cell(row, col - 1).value == label, where  # the label beside it
-        elif c["kind"] == "text":
+        elif c["kind"] == "text":  # title, hint, then one row per paragraph
             assert ws.title == SHEET_TEXT, where
-            assert ws.cell(row - 2, col).value == label, where  # title, hint, then the text
+            section, n = c["labels"][1], int(c["id"].rsplit(".", 1)[1])
+            assert label == f"第{n}段" and ws.cell(row - n - 1, col).value == section, where
+            assert "每格填写一段，超过 800 字请分段写在下一格" in ws.cell(row - n, col).value, where
+            assert ws.row_dimensions[row].height is None, where  # no height: the row fits its text
+            dv = dvs[ws.title][c["address"]][0]
+            assert (dv.type, dv.operator, dv.formula1) == ("textLength", "lessThanOrEqual", "800"), where
+            assert "每格填写一段，超过 800 字请分段写在下一格" in dv.error, where
 
 
 def _governing_labels(ws, row: int, col: int) -> set:

@@ -47,7 +47,7 @@ def test_r059_prose_contradicting_table_three_is_found_on_import():
     assert (f.rule, f.severity, f.scope, f.table) == ("T3-7", "verify", "workbook", "text")
     assert f.message == R059_MESSAGE
     assert [(c.cell_id, c.ref, c.value) for c in f.cells] == [
-        ("t3.new.total", "三、依申请公开!J5", 3), ("text.overview", "正文!A4", None)]
+        ("t3.new.total", "三、依申请公开!J5", 3), ("text.overview.1", "正文!A4", None)]
     assert (f.lhs, f.rhs, f.diff) == (2, 3, -1)
     assert [c.to_dict() for c in res.claims] == [R059_CLAIM]
     assert f"核实（T3-7）：{R059_MESSAGE}" in res.notes
@@ -57,7 +57,7 @@ def test_r037_total_in_the_normative_row_is_found_on_import():
     res = import_report(PUB / "r037.txt")
     [f] = [f for f in res.findings if f.rule != "I-1"]
     assert (f.rule, f.severity) == ("T2-9", "verify")
-    assert [(c.cell_id, c.value) for c in f.cells] == [("t2.normative.made", 33), ("text.overview", None)]
+    assert [(c.cell_id, c.value) for c in f.cells] == [("t2.normative.made", 33), ("text.overview.1", None)]
     assert "其中通过网站公开规范性文件8个" in f.message and "通过网站公开信息33条" in f.message
     assert (f.lhs, f.rhs) == (8, 33)
 

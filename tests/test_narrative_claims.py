@@ -132,7 +132,7 @@ def test_r059_text_contradicts_table_three():
     f = findings[0]
     assert f.severity == "verify"
     assert f.cells[0].cell_id == "t3.new.total" and f.cells[0].ref == "三、依申请公开!J5"
-    assert f.cells[-1].cell_id == "text.overview"
+    assert f.cells[-1].cell_id == "text.overview.1"
     assert "共受理政府信息公开申请2件" in f.message and "为 3" in f.message
     assert f.lhs == 2 and f.rhs == 3
     # the distractors of the same report are extracted but claim nothing
@@ -319,7 +319,7 @@ def test_enumeration_not_adding_up_is_verify_even_without_tables():
     claims, findings = check_narrative({"overview": text}, {}, "2021")
     assert claims == [] and [f.rule for f in findings] == ["N-1"]
     f = findings[0]
-    assert f.severity == "verify" and f.cells[0].cell_id == "text.overview"
+    assert f.severity == "verify" and f.cells[0].cell_id == "text.overview.1"
     assert "50＋40＋20＝110" in f.message and "120" in f.message
     ok = text.replace("120条", "110条")
     assert check_narrative({"overview": ok}, {}, "2021")[1] == []
@@ -409,7 +409,7 @@ def test_workbook_check_and_json_claims(tmp_path):
     t37 = [f for f in data["findings"] if f["rule"] == "T3-7"]
     assert len(t37) == 1 and t37[0]["severity"] == "verify"
     assert t37[0]["cells"][0]["id"] == "t3.new.total" and t37[0]["cells"][0]["address"] == "J5"
-    assert t37[0]["cells"][-1]["id"] == "text.overview"
+    assert t37[0]["cells"][-1]["id"] == "text.overview.1"
     assert data["verdict"] == "verify"
     (claim,) = data["claims"]
     assert claim["figure"] == f"全年共受理政府信息公开申请{new + 51}件"
@@ -442,3 +442,20 @@ def test_merge_issue_list_carries_narrative_findings(tmp_path):
     rows = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=2)]
     hits = [r for r in rows if "T3-7" in r]
     assert len(hits) == 1 and any("全年共受理政府信息公开申请" in str(x) for x in hits[0])
+
+
+def test_finding_points_at_the_paragraph_cell_holding_the_sentence(tmp_path):
+    """正文 is one paragraph per cell (template version 2): the finding names the cell of the
+    paragraph that holds the contradicted sentence, not the section's first cell."""
+    import random
+    from toolkit.demo.sample import sample_info, sample_values
+    values = sample_values("2021", random.Random(3))
+    new = sum(x for k, x in values.items() if k.startswith("t3.new.") and not k.endswith("total"))
+    filler = "持续推进政务公开标准化规范化建设，" * 46 + "成效明显。"  # 787 characters: a cell each
+    texts = {"overview": f"{filler}\n{filler}\n全年共受理政府信息公开申请{new + 7}件，均在法定期限内答复。",
+             "problems": "公开深度不够。", "other": "本年度未收取信息处理费。"}
+    path, _ = make_report(tmp_path / "p.xlsx", values=values, texts=texts,
+                          info=sample_info("某某镇人民政府", "乡镇", 2021))
+    (f,) = [f for f in check(path).findings if f.rule == "T3-7"]
+    assert f.cells[-1].cell_id == "text.overview.3" and f.cells[-1].ref == "正文!A6"
+    assert "正文（正文!A6）写“全年共受理政府信息公开申请" in f.message

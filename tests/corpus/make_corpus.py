@@ -83,8 +83,8 @@ def filled_book(edition: str = "2021", unit: str = "某某镇人民政府", seed
         elif c.kind == "info":
             set_text(wb[c.sheet][c.address], info[c.row]) if c.type != "year" else \
                 setattr(wb[c.sheet][c.address], "value", info[c.row])
-        elif c.kind == "text":
-            set_text(wb[c.sheet][c.address], texts[c.row])
+        elif c.kind == "text" and c.col == "1":  # the whole section in its first paragraph cell,
+            set_text(wb[c.sheet][c.address], texts[c.row])  # as a clerk may paste it
     return wb, values, texts
 
 
