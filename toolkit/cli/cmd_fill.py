@@ -18,6 +18,8 @@ from .common import EditionChoice, fix_output, friendly_errors
               help="上一年度的报告工作簿：带出单位信息、上年结转和表二可结转的数字。")
 @click.option("--register", type=click.Path(exists=True, dir_okay=False), default=None,
               help="依申请公开登记台账（xxgk register-template 生成）：自动统计整张表三。")
+@click.option("--from", "old", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="旧版模板（第 1 版，正文每部分一格）填写的报告：把全部内容转到当前模板，正文自动分段。")
 @click.option("--unit", default=None, help="单位名称（写入封面）。")
 @click.option("--year", default=None, help="报告年度，如 2021（决定表格版本）。")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -26,7 +28,7 @@ from .common import EditionChoice, fix_output, friendly_errors
               help="输出的报告文件（.xlsx；使用 .xlsm 模板时为 .xlsm）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @friendly_errors
-def command(edition, data, previous, register, unit, year, template, output, force):
+def command(edition, data, previous, register, old, unit, year, template, output, force):
     """把已有的数据填进一份新的填报表，少打字、少出错。
 
     可以同时使用多种来源：数据文件、上一年度报告、登记台账、单位名称和年度。
@@ -38,8 +40,9 @@ def command(edition, data, previous, register, unit, year, template, output, for
       xxgk fill --register 登记台账.xlsx --year 2021 --unit 某某镇人民政府 -o 某某镇2021年报.xlsx
       xxgk fill --previous 某某镇2021年报.xlsx --register 登记台账.xlsx -o 某某镇2022年报.xlsx
       xxgk fill --data 数据.csv --year 2022 -o 某某镇2022年报.xlsx
+      xxgk fill --from 旧模板填写的年报.xlsx -o 某某镇2022年报.xlsx
     """
     output = fix_output(output, ('.xlsx', '.xlsm'), "报告工作簿")
     result = fill(output, edition=edition, data=data, previous=previous, register=register,
-                  unit=unit, year=year, template=template, force=force)
+                  unit=unit, year=year, template=template, force=force, old=old)
     click.echo("\n".join(terminal_text(line) for line in result.summary().splitlines()))

@@ -590,18 +590,19 @@ def fill(output: str | Path, edition: str | None = None, data=None, previous=Non
          register=None, unit: str | None = None, year: int | None = None,
          template: str | Path | None = None, force: bool = False,
          today: date | None = None, timeout: float | None = None,
-         memory_mb: int | None = None) -> FillResult:
+         memory_mb: int | None = None, old=None) -> FillResult:
     """Fill a copy of the template (see :func:`_fill`) under a time and memory budget."""
     from ..budget import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, file_budget
     with file_budget(timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
                      memory_mb=DEFAULT_MEMORY_MB if memory_mb is None else memory_mb):
-        return _fill(output, edition, data, previous, register, unit, year, template, force, today)
+        return _fill(output, edition, data, previous, register, unit, year, template, force, today,
+                     old)
 
 
 def _fill(output: str | Path, edition: str | None = None, data=None, previous=None,
           register=None, unit: str | None = None, year: int | None = None,
           template: str | Path | None = None, force: bool = False,
-          today: date | None = None) -> FillResult:
+          today: date | None = None, old=None) -> FillResult:
     """Fill a copy of the template and write it atomically to ``output``.
 
     ``data``: a JSON/YAML/CSV file or a mapping (key → value, see
@@ -611,7 +612,8 @@ def _fill(output: str | Path, edition: str | None = None, data=None, previous=No
     or last year's report + 1); ``edition``: else from the year, else the
     template's, else 2021; ``template``: a template file (``.xlsx`` or the
     macro ``.xlsm``), else the current template built in memory.  ``today``
-    bounds register dates (default: the real date).
+    bounds register dates (default: the real date).  ``old``: a workbook of an earlier
+    template version whose contents become the data (``toolkit.fill.migrate``).
 
     Raises :class:`FillError` (nothing written) or
     :class:`~toolkit.atomic.OutputExistsError`.
@@ -627,7 +629,8 @@ def _fill(output: str | Path, edition: str | None = None, data=None, previous=No
         raise OutputExistsError(f"输出文件已存在：{output}（如需覆盖请加 --force）")
     if output.exists() and output.is_dir():
         raise FillError([f"输出路径是一个文件夹：{output}"])
-    inputs = [("上一年度报告", previous), ("登记台账", register), ("模板", template), ("数据文件", data)]
+    inputs = [("上一年度报告", previous), ("登记台账", register), ("模板", template), ("数据文件", data),
+              ("旧版工作簿", old)]
     for label, p in inputs:
         if isinstance(p, (str, Path)) and _same_file(output, Path(p)):
             raise FillError([f"输出文件 {output} 就是{label}本身；fill 从不修改输入文件，请另选输出文件名"])
@@ -645,6 +648,16 @@ def _fill(output: str | Path, edition: str | None = None, data=None, previous=No
             pairs, data_source = list(data.items()), "数据"  # dict, pandas Series …
         else:
             pairs, data_source = load_data(data), f"数据文件“{Path(data).name}”"
+    if old is not None:
+        if data is not None:
+            raise FillError(["--from 与 --data 不能同时使用：旧版工作簿的内容就是要填写的数据"])
+        from .migrate import old_workbook_data
+        try:
+            old_edition, pairs = old_workbook_data(old)
+        except XxgkError as exc:
+            raise FillError([f"旧版工作簿无法转换：{exc}"]) from None
+        edition = edition or old_edition
+        data_source = f"旧版工作簿“{Path(old).name}”"
     prev = None
     prev_source = ""
     if previous is not None:

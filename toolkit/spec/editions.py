@@ -289,6 +289,9 @@ TEXT_SECTIONS = [
 # Paragraph input rows per section (spec data, see above).
 TEXT_PARAGRAPHS = {"overview": 12, "problems": 8, "other": 4}
 TEXT_PARAGRAPH_HINT = f"每格填写一段，超过 {TEXT_PARAGRAPH_MAX} 字请分段写在下一格。"
+# Earlier template versions whose workbooks ``xxgk fill --from`` carries over: every other
+# cell has the address it has today; the 正文 section -> its one cell (正文 sheet).
+OLD_TEXT_CELLS = {"1": {"overview": "A4", "problems": "A7", "other": "A10"}}
 
 # ---------------------------------------------------------------------------
 # Named sets used by rules and totals.
