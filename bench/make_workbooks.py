@@ -107,7 +107,7 @@ def unit_values(edition: str, year: int, i: int, seed: int) -> tuple[str, dict]:
     texts = sample_texts(unit, year, v, rng)
     cells = dict(v)
     cells.update({f"info.{k}": val for k, val in info.items()})
-    cells.update({f"text.{k}": val for k, val in texts.items()})
+    cells.update({f"text.{k}.1": val for k, val in texts.items()})  # short: the first paragraph cell
     r = rng.random()
     if r < 0.015:  # a total typed over (the template's formula replaced by a number)
         cells["__typed_total__"] = True
