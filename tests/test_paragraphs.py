@@ -123,3 +123,22 @@ def test_fill_from_refuses_a_current_workbook(tmp_path):
     fill(out, data={"info.year": 2021})
     with pytest.raises(FillError, match="已是当前第 2 版模板，不需要转换"):
         fill(tmp_path / "b.xlsx", old=out)
+
+
+def test_export_prints_a_section_as_its_paragraphs(tmp_path, report_factory):
+    """Paragraph cells (and the lines within one) become the paragraphs of the Word report,
+    in order, the long section in full; import reads the same section text back."""
+    import docx
+    from toolkit.publish.export import export_docx
+    from toolkit.publish.importer import import_document
+    long = "本年度持续推进政务公开标准化规范化建设，成效明显。" * 60  # 1,500 characters
+    texts = {"overview": f"第一段：总体情况。\n第二段：依申请公开。\n{long}",
+             "problems": "存在问题：公开深度不够。", "other": "本年度未收取信息处理费。"}
+    path, _ = report_factory(texts=texts)
+    rep = read_report(path)
+    assert [t for _, t in rep.paragraphs("overview")][:2] == ["第一段：总体情况。\n第二段：依申请公开。", long[:800]]
+    out = export_docx(path, tmp_path / "r.docx")
+    paras = [p.text for p in docx.Document(str(out)).paragraphs]
+    start = paras.index("第一段：总体情况。")
+    assert paras[start:start + 4] == ["第一段：总体情况。", "第二段：依申请公开。", long[:800], long[800:]]
+    assert import_document(out).texts["overview"] == rep.texts["overview"]
