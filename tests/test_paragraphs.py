@@ -142,3 +142,16 @@ def test_export_prints_a_section_as_its_paragraphs(tmp_path, report_factory):
     start = paras.index("第一段：总体情况。")
     assert paras[start:start + 4] == ["第一段：总体情况。", "第二段：依申请公开。", long[:800], long[800:]]
     assert import_document(out).texts["overview"] == rep.texts["overview"]
+
+
+def test_import_of_a_report_whose_section_does_not_fit_says_so(tmp_path):
+    src = (Path(__file__).parent / "fixtures" / "import" / "seed_lanlongkou_2020.txt").read_text(encoding="utf-8")
+    at = src.index("\n", src.index("一、总体情况")) + 1
+    long = "\n".join(["本年度持续推进政务公开标准化规范化建设，成效明显。" * 30] * 14)  # 14 × 750
+    doc = tmp_path / "long.txt"
+    doc.write_text(src[:at] + long + "\n" + src[at:], encoding="utf-8")
+    out = tmp_path / "long.xlsx"
+    res = CliRunner().invoke(main, ["import", str(doc), "-o", str(out)])
+    assert res.exit_code == 2 and not out.exists()
+    assert "正文“一、总体情况”共" in res.output and "模板只有 12 格" in res.output
+    assert "Traceback" not in res.output
