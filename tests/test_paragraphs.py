@@ -13,6 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.cli import main
 from toolkit.engine.check import check
@@ -53,6 +55,21 @@ def test_a_cell_of_many_short_lines_stays_printable():
     assert join_paragraphs(cells) == text
     assert all(line_count(c) <= MAX_LINES and row_height(c) < MAX_ROW_PT for c in cells)
     assert row_height("字" * E.TEXT_PARAGRAPH_MAX) < MAX_ROW_PT  # the longest paragraph fits Excel's row
+
+
+_CHARS = st.characters(blacklist_categories=("Cs",)) | st.sampled_from("。；！？\n字")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(_CHARS, max_size=3000))
+def test_pack_then_join_keeps_every_character(text):
+    cells = pack(text)
+    back = join_paragraphs(cells)
+    assert back.replace("\n", "") == text.replace("\n", "")  # nothing dropped or added
+    if all(len(line) <= E.TEXT_PARAGRAPH_MAX for line in text.split("\n")):
+        assert back == text  # only a cut paragraph gains a line break
+    assert all(0 < len(c) <= E.TEXT_PARAGRAPH_MAX and row_height(c) < MAX_ROW_PT for c in cells)
+    assert pack(back) == cells  # writing what was read changes nothing
 
 
 def test_a_section_that_does_not_fit_is_refused_with_a_chinese_message():
