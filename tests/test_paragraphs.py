@@ -172,3 +172,12 @@ def test_import_of_a_report_whose_section_does_not_fit_says_so(tmp_path):
     assert res.exit_code == 2 and not out.exists()
     assert "正文“一、总体情况”共" in res.output and "模板只有 12 格" in res.output
     assert "Traceback" not in res.output
+
+
+def test_import_of_a_filled_template_skips_the_paragraph_hints(tmp_path):
+    from toolkit.publish.importer import import_document
+    out = tmp_path / "o.xlsx"
+    fill(out, data={"text.overview": "第一段。\n" + "字。" * 500, "text.problems": "问题。", "info.year": 2021})
+    res = import_document(out)
+    assert res.texts["overview"] == read_report(out).texts["overview"]
+    assert not any("每格填写一段" in t for t in res.texts.values())

@@ -510,7 +510,8 @@ def recognise(doc: Document, name: str = "", *, unit: str = "", year: int | None
             continue
         if current in texts and isinstance(b, str) and b.strip() and "|" not in b:
             texts[current].append(str(b).strip())
-    hints = {key(h) for _, _, h in E.TEXT_SECTIONS}
+    hints = {key(h + tail) for _, _, h in E.TEXT_SECTIONS for tail in ("", E.TEXT_PARAGRAPH_HINT)}
+    hints.add(key(E.TEXT_PARAGRAPH_HINT))  # the template's hint rows (version 1 and 2)
     for n in texts:  # the signature (unit name above a date) is not part of the section
         lines = texts[n]
         for i in range(len(lines) - 1, 0, -1):
