@@ -25,12 +25,13 @@ from . import editions as E
 SENTENCE_ENDS = "。！？；!?;"
 
 # Printed size of a paragraph cell (11 pt 宋体 in column A of the 正文 sheet, width 76):
-# about 36 full-width characters a line, 14.5 pt a line.  LibreOffice does not fit a row
-# to its text when it opens an .xlsx (checked in the PDF render: a row without a height
-# stays 15 pt and the text is cut), so writers give each filled paragraph row this
+# about 36 full-width characters a line (34 counted: a margin for WPS and font metrics),
+# 14.5 pt a line.  LibreOffice does not fit a row to its text when it opens an .xlsx
+# (checked in the PDF render: a row without a height stays 15 pt and the text is cut),
+# so writers give each filled paragraph row this
 # estimated height, as a height that is *not* custom (no ``customHeight``): Excel, WPS
 # and LibreOffice still refit the row when the clerk edits the cell.
-LINE_CHARS = 36
+LINE_CHARS = 34
 LINE_PT = 14.5
 ROW_PAD_PT = 4
 MAX_ROW_PT = 409  # Excel's largest row height
