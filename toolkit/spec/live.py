@@ -15,7 +15,8 @@
 
 (A print copy of the 正文 sections split over rows with MID formulas was
 tried and dropped: neither LibreOffice nor Excel grows a row to fit a
-formula's result, so the rows overlap; see tests/test_libreoffice.py.)
+formula's result, so the rows overlap.  The 正文 is instead one paragraph
+per input cell: toolkit.spec.paragraphs.)
 
 Only SUM, IF, ABS, OR, COUNTIF, ISNUMBER, LEN, TRIM, INT, FIND and CHAR
 are used: no volatile functions, no arrays, no macros.  Everything here
