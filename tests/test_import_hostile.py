@@ -162,3 +162,18 @@ def test_empty_and_binary_files(tmp_path):
     b = tmp_path / "junk.docx"
     b.write_bytes(b"PK\x03\x04" + b"\xff" * 100)
     assert _run(b).exit_code == 2
+
+
+def test_xxgk_workbook_imports_without_its_check_sheets(tmp_path, report_factory):
+    """The live-check sheet (校验) and check --annotate's 校验结果 are xxgk's own, not report
+    text: importing a filled template takes nothing from them (section 六 stays the unit's)."""
+    from toolkit.marks.annotate import annotate_file
+    from toolkit.publish.importer import import_report
+    path, _ = report_factory(edition="2021", seed=5, overrides={"t3.new.natural": 999})
+    marked = tmp_path / "marked.xlsx"
+    annotate_file(path, marked)
+    for p in (path, marked):
+        imp = import_report(p)
+        text = "\n".join(imp.texts.values())
+        assert "勾稽" not in text and "校验" not in text, text[-300:]
+        assert imp.texts["other"].strip()

@@ -47,12 +47,21 @@ def cell_position(addr, name: str, sheet_name: str) -> tuple[int, int]:
     return row, col
 
 
+def _not_report_sheets() -> set:
+    """Sheets xxgk itself adds beside the report: the live checks (校验) and the
+    findings of ``check --annotate`` (校验结果); their text is not the report's."""
+    from ...engine.findings import RESULTS_SHEET
+    from ...spec.live import CHECK_SHEET
+    return {CHECK_SHEET, RESULTS_SHEET}
+
+
 def blocks_from_book(book, name: str) -> list:
     blocks: list = []
     total = 0
+    skip = _not_report_sheets()
     for sheet_name in book.sheet_names:
         sheet = book.sheets.get(sheet_name)
-        if sheet is None or book.sheet_states.get(sheet_name) != "visible":
+        if sheet is None or book.sheet_states.get(sheet_name) != "visible" or sheet_name in skip:
             continue
         grid: dict = {}
         used_cols: set = set()
