@@ -485,11 +485,13 @@ def _kill(ex: ProcessPoolExecutor) -> None:
 # ---------------------------------------------------------------------------
 
 
-def load_previous(path: str | Path, recursive: bool = False, timeout: float = DEFAULT_TIMEOUT) -> dict:
+def load_previous(path: str | Path, recursive: bool = False, timeout: float = DEFAULT_TIMEOUT):
     """Last year's reports by unit: ``{norm unit name: Report}``.
 
     ``path`` is last year's summary workbook (per-unit values come from its
-    明细 sheet), a single report workbook, or a folder of reports.
+    明细 sheet, held compactly by a read-only mapping that builds each unit's
+    Report when it is looked up: :class:`toolkit.merge.lastyear.LastYear`),
+    a single report workbook, or a folder of reports (a dict).
     """
     path = Path(path)
     out: dict = {}
@@ -510,10 +512,9 @@ def load_previous(path: str | Path, recursive: bool = False, timeout: float = DE
             rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
             if rep.kind == "summary":
                 from .summary import read_detail
-                out = read_detail(path, rep.edition)
-                for r in out.values():
-                    r.info.setdefault("year", rep.year)
-                return out
+                last = read_detail(path, rep.edition)  # compact: see toolkit.merge.lastyear
+                last.set_year(rep.year)
+                return last
     except BudgetExceeded as exc:
         raise UnreadableWorkbook(path, str(exc)) from None
     if rep.unit:
@@ -523,7 +524,8 @@ def load_previous(path: str | Path, recursive: bool = False, timeout: float = DE
 
 def check_previous_year(prev: dict, year: int, source) -> None:
     """``--previous`` must be of the year before ``year``: refuse anything else, naming both."""
-    years = sorted({r.year for r in prev.values() if r.year is not None})
+    years = sorted(prev.years() if hasattr(prev, "years") else
+                   {r.year for r in prev.values() if r.year is not None})
     wrong = [y for y in years if y != year - 1]
     if wrong:
         raise XxgkError(f"--previous 给出的“{Path(str(source)).name}”是 {wrong[0]} 年度的报告，"
@@ -1000,6 +1002,7 @@ def merge(folder: str | Path, output: str | Path | None = None, *, units: str | 
     apply_merge_rules(result, year)
     if prev_reports and result.year:
         check_previous_year(prev_reports, result.year, previous)
+    prev_reports = None  # last year's units are not needed for the summary: free them first
     sum_units(result)
     counties = Counter(u.county for u in result.included if u.county)
     result.county = counties.most_common(1)[0][0] if counties else ""

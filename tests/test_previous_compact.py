@@ -1,0 +1,185 @@
+"""``merge --previous`` with last year's summary: the compact store of last year's units.
+
+Last year's 明细 is held as one flat array (``toolkit.merge.lastyear.LastYear``), not
+as a dict of Report objects. These tests compare it with a reference read of the
+same 明细 by openpyxl (an independent reader) into the dict of Reports the merge used
+before, unit by unit, and a whole ``merge --previous`` (findings and every cell of the
+summary) with the one the reference dict gives.
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import random
+import tracemalloc
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import make_report
+from toolkit.demo.sample import sample_info
+from toolkit.engine.report import Report
+from toolkit.merge import run as merge_run
+from toolkit.merge.columns import norm_name
+from toolkit.merge.lastyear import LastYear
+from toolkit.merge.run import MergeResult, UnitResult, apply_merge_rules, data_columns, load_previous, merge, \
+    sum_units
+from toolkit.merge.summary import DETAIL, DETAIL_FIRST_ROW, write_summary
+from toolkit.spec import get_edition
+
+
+def reference_last_year(path: Path) -> dict:
+    """``{norm name: Report}`` from 明细 read by openpyxl, with the rules the merge has
+    always applied: row 1 holds the keys; numbers of data cells only; a row without a
+    unit or without numbers is skipped; a later row of a unit replaces an earlier one
+    unless it was not counted (计入汇总 否). Numbers typed as the toolkit's reader types
+    them: whole numbers below 2**53 are ints, anything else a float."""
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    meta = {r[0]: r[1] for r in wb["xxgk"].iter_rows(values_only=True)}
+    ed = get_edition(meta["edition"])
+    rows = list(wb[DETAIL].iter_rows(values_only=True))
+    wb.close()
+    ids = rows[0]
+    out: dict = {}
+    for row in rows[DETAIL_FIRST_ROW:]:
+        values, unit, included = {}, "", ""
+        for key, v in zip(ids, row):
+            if v is None or key is None:
+                continue
+            if key in ed.by_id:
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    values[key] = v if isinstance(v, float) or abs(v) < 2 ** 53 else float(v)
+            elif key == "unit":
+                unit = str(v).strip()
+            elif key == "included":
+                included = str(v)
+        if not unit or not values:
+            continue
+        k = norm_name(unit)
+        if k in out and not included.startswith("是"):
+            continue
+        out[k] = Report(path=f"{path.name}（{DETAIL}：{unit}）", edition=ed.key, kind="template",
+                        info={"unit_name": unit}, values=values)
+    return out
+
+
+def _last_year_summary(path: Path, n: int, year: int = 2023) -> list:
+    """A summary written by write_summary: ints, fractional amounts, a huge int, a unit twice
+    (the second row not counted), a row without a unit name."""
+    cols = data_columns("2021")
+    rng = random.Random(5)
+    units = []
+    for i in range(n):
+        vals = [rng.choice([0, 1, 2, 7, 40, 123456]) for _ in cols]
+        vals[i % len(cols)] = 2.5 + i  # a fraction somewhere
+        if i == 3:
+            vals[0] = 2 ** 60  # beyond a double's exact integers
+        units.append(UnitResult(file=f"{i}.xlsx", unit=f"第{i:03d}号镇", year=year, edition="2021",
+                                kind="template", values=tuple(vals), included=True))
+    dup = UnitResult(file="dup.xlsx", unit="第001号镇", year=year, edition="2021", kind="template",
+                     values=tuple(9 for _ in cols), included=False, excluded_reason="重复")
+    units.append(dup)
+    units.append(UnitResult(file="nameless.xlsx", unit="", year=year, edition="2021", kind="template",
+                            values=tuple(1 for _ in cols), included=True))
+    result = MergeResult(folder=str(path.parent), created="2026-01-01 00:00:00", name="测试区（汇总）")
+    result.units = units
+    apply_merge_rules(result, year)
+    sum_units(result)
+    write_summary(result, path)
+    return units
+
+
+def _as_tuple(rep: Report) -> tuple:
+    return (rep.path, rep.edition, rep.kind, rep.info, rep.unit, rep.year, rep.texts, rep.invalid,
+            sorted((k, type(v).__name__, v) for k, v in rep.values.items()))
+
+
+def test_compact_last_year_equals_the_reference_read(tmp_path):
+    summary = tmp_path / "上年汇总.xlsx"
+    _last_year_summary(summary, 40)
+    last = load_previous(summary)
+    assert isinstance(last, LastYear)
+    ref = reference_last_year(summary)
+    for r in ref.values():
+        r.info["year"] = 2023
+    assert list(last) == list(ref) and len(last) == 41  # the nameless file is named by its file
+    for k in ref:
+        assert _as_tuple(last[k]) == _as_tuple(ref[k]), k
+    assert last["第003号镇"].values[data_columns("2021")[0]] == float(2 ** 60)
+    assert last["第001号镇"].values[data_columns("2021")[0]] != 9  # the uncounted duplicate lost
+    assert last.get("没有这个单位") is None and "第001号镇" in last
+    assert last.years() == {2023}
+    # a worker started by spawn gets it pickled: the same mapping
+    again = pickle.loads(pickle.dumps(last))
+    assert [(_as_tuple(again[k])) for k in again] == [_as_tuple(ref[k]) for k in ref]
+
+
+def test_last_year_is_held_compactly(tmp_path):
+    """300 units × 210 cells: ~9 bytes a cell (a dict of Reports took ~6 times that)."""
+    summary = tmp_path / "上年汇总.xlsx"
+    _last_year_summary(summary, 300)
+    load_previous(summary)  # imports, caches
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        last = load_previous(summary)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    cells = 300 * len(get_edition("2021").by_id)
+    assert len(last) == 301
+    print(f"{held} bytes for {cells} cells")
+    assert held < cells * 14, f"{held} bytes for {cells} cells"
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """Last year's folder (merged into a summary) and this year's, 26 units each."""
+    root = tmp_path_factory.mktemp("years")
+    names = [f"第{i:02d}号镇人民政府" for i in range(26)]
+    folders = {}
+    for year, seed in ((2023, 100), (2024, 200)):
+        folder = root / str(year)
+        folder.mkdir()
+        for i, name in enumerate(names):
+            make_report(folder / f"{name}.xlsx", seed=seed + i, unit=name,
+                        info=sample_info(name, "乡镇", year))
+        folders[year] = folder
+    summary = root / "2023汇总.xlsx"
+    merge(folders[2023], summary, workers=1)
+    return folders[2024], summary
+
+
+def _findings(result) -> list:
+    return [(u.unit, [(f.rule, f.severity, f.message, [(c.sheet, c.address, c.value) for c in f.cells])
+                      for f in u.findings]) for u in result.units]
+
+
+def _cells(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    out = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets
+           if ws.title != "说明"}
+    comments = {ws.title: sorted((c.coordinate, c.comment.text) for row in ws.iter_rows() for c in row
+                                 if c.comment) for ws in wb.worksheets}
+    return {"cells": out, "notes": comments}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_merge_previous_same_as_with_a_dict_of_reports(two_years, tmp_path, monkeypatch, workers):
+    """The whole merge --previous (forked workers included) with the compact store gives
+    the findings and summary cells it gives with last year as a dict of Reports."""
+    folder, summary = two_years
+    compact = merge(folder, tmp_path / "compact.xlsx", previous=summary, workers=workers)
+    ref = reference_last_year(summary)
+    for r in ref.values():
+        r.info["year"] = 2023
+    monkeypatch.setattr(merge_run, "load_previous", lambda *a, **k: ref)
+    plain = merge(folder, tmp_path / "plain.xlsx", previous=summary, workers=workers)
+    cross = [f for u in compact.units for f in u.findings if f.rule in ("T3-6", "M-6")]
+    assert cross, "last year was not compared with"
+    assert _findings(compact) == _findings(plain)
+    assert _cells(tmp_path / "compact.xlsx") == _cells(tmp_path / "plain.xlsx")

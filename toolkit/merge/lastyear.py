@@ -1,0 +1,161 @@
+"""Last year's values per unit, held compactly (``merge --previous`` with last year's summary).
+
+Last year's summary of 10,000 units holds 2.1 million numbers in its 明细. Kept as
+10,000 :class:`~toolkit.engine.report.Report` objects (a dict of ~200 numbers each)
+they took ~110 MB in the main process, and every forked worker ended up with a
+copy of its own (reference counting writes to every object it touches). Here they
+are one flat ``array('d')`` (one slot of ``len(edition.by_id)`` numbers per unit)
+with a ``bytearray`` of tags saying which numbers are there and whether each is an
+int or a float: ~9 bytes a cell, a handful of Python objects in all, and pages that
+forked workers only read.
+
+:class:`LastYear` is a read-only mapping ``{norm unit name: Report}``: looking a unit
+up builds a small, short-lived :class:`Report` with exactly the values, info and
+path the dict of Reports held before, so the rules see no difference.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..engine.report import Report
+from ..spec import get_edition
+from .columns import norm_name
+
+# tags of a cell in a unit's slot
+_ABSENT, _INT, _FLOAT, _OTHER = 0, 1, 2, 3
+_EXACT_INT = 2 ** 53  # ints below this are exact in a double
+
+
+class LastYear(Mapping):
+    """``{norm unit name: Report}`` of last year's summary, stored column-compact.
+
+    Built row by row with :meth:`set` / :meth:`set_lead`, then :meth:`finish`.
+    """
+
+    def __init__(self, path: str | Path, edition: str, detail: str):
+        ed = get_edition(edition)
+        self.edition, self.detail = edition, detail
+        self.year, self.has_year = None, False  # see set_year
+        self.name = Path(path).name
+        self.keys_ = tuple(ed.by_id)  # cell ids, the order of a slot
+        self.col = {k: i for i, k in enumerate(self.keys_)}
+        self._width = len(self.keys_)
+        self._num = array("d")
+        self._tag = bytearray()
+        self._other: dict = {}  # (slot, column) -> a value a double cannot hold exactly
+        self._slot_of_row: dict = {}  # sheet row -> slot (while reading)
+        self._unit: list = []  # slot -> raw value of the unit column (None: none)
+        self._included: list = []  # slot -> raw value of the 计入汇总 column
+        self._slots: dict = {}  # norm unit name -> slot (after finish)
+        self._units: dict = {}  # norm unit name -> unit name as written
+
+    # -- building -------------------------------------------------------------------
+
+    def _slot(self, row: int) -> int:
+        s = self._slot_of_row.get(row)
+        if s is None:
+            s = self._slot_of_row[row] = len(self._unit)
+            self._num.extend(_zeros(self._width))
+            self._tag.extend(bytes(self._width))
+            self._unit.append(None)
+            self._included.append("")
+        return s
+
+    def set(self, row: int, column: int, value) -> None:
+        """Cell ``keys_[column]`` of the unit on sheet row ``row`` is the number ``value``."""
+        s = self._slot(row)
+        at = s * self._width + column
+        self._other.pop((s, column), None)
+        if type(value) is int and -_EXACT_INT < value < _EXACT_INT:
+            self._num[at], self._tag[at] = value, _INT
+        elif type(value) is float and math.isfinite(value):
+            self._num[at], self._tag[at] = value, _FLOAT
+        else:  # a huge int, an int or float subclass, NaN: kept as it is
+            self._num[at], self._tag[at] = 0.0, _OTHER
+            self._other[(s, column)] = value
+
+    def set_lead(self, row: int, key: str, value) -> None:
+        """The unit name (``key`` "unit") or 计入汇总 ("included") of sheet row ``row``."""
+        s = self._slot(row)
+        if key == "unit":
+            self._unit[s] = value
+        else:
+            self._included[s] = value
+
+    def finish(self) -> "LastYear":
+        """Match rows to units, as the dict of Reports did: rows in sheet order; a row
+        without a unit name or without any number is skipped; a later row of the same
+        unit replaces an earlier one unless it was not counted in the summary (计入汇总 否)."""
+        w = self._width
+        for row in sorted(self._slot_of_row):
+            s = self._slot_of_row[row]
+            unit = str(self._unit[s] or "").strip()
+            included = str(self._included[s]).startswith("是")
+            if not unit or self._tag.count(_ABSENT, s * w, (s + 1) * w) == w:
+                continue
+            key = norm_name(unit)
+            if key in self._slots and not included:
+                continue
+            self._slots[key], self._units[key] = s, unit
+        self._slot_of_row = {}
+        self._unit = self._included = None  # names are kept in _units
+        return self
+
+    # -- reading --------------------------------------------------------------------
+
+    def values_of(self, key: str) -> dict:
+        """The unit's numbers ``{cell id: int | float}`` (a new dict)."""
+        s = self._slots[key]
+        w = self._width
+        lo = s * w
+        tags, nums = self._tag[lo:lo + w], self._num[lo:lo + w]
+        out = {}
+        for i, t in enumerate(tags):
+            if t:
+                k = self.keys_[i]
+                out[k] = int(nums[i]) if t == _INT else nums[i] if t == _FLOAT else self._other[(s, i)]
+        return out
+
+    def __getitem__(self, key: str) -> Report:
+        values = self.values_of(key)  # KeyError for an unknown unit, as a dict
+        unit = self._units[key]
+        info = {"unit_name": unit}
+        if self.has_year:
+            info["year"] = self.year
+        return Report(path=f"{self.name}（{self.detail}：{unit}）", edition=self.edition,
+                      kind="template", info=info, values=values)
+
+    def __contains__(self, key) -> bool:
+        return key in self._slots
+
+    def __iter__(self):
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def set_year(self, year) -> None:
+        """Every unit's ``info["year"]`` is ``year`` (the summary's own year, maybe None)."""
+        self.year, self.has_year = year, True
+
+    def years(self) -> set:
+        """The report years of last year's units (all the summary's own year)."""
+        return {self.year} if isinstance(self.year, int) and self._slots else set()
+
+    def nbytes(self) -> int:
+        """Bytes held by the numbers and tags (for the benchmark)."""
+        return self._num.itemsize * len(self._num) + len(self._tag)
+
+
+_ZEROS: dict = {}
+
+
+def _zeros(n: int) -> array:
+    z = _ZEROS.get(n)
+    if z is None:
+        z = _ZEROS[n] = array("d", bytes(8 * n))
+    return z
