@@ -141,7 +141,8 @@ def write_summary(result, output: str | Path) -> Path:
         about = wb.add_worksheet(ABOUT)
         _write_tables(wb, result, ed)
         positions, rows = _write_detail(wb, fmts, result, ed)
-        _write_issues(wb, fmts, result, positions)
+        issues = _write_issues(wb, fmts, result, positions)
+        del positions
         _write_charts(wb, fmts, result, ed)
         _write_about(about, fmts, result)
         meta = wb.add_worksheet(E.SHEETS["meta"])
@@ -153,7 +154,7 @@ def write_summary(result, output: str | Path) -> Path:
         meta.protect()
         about.activate()
         wb.close()
-        rows.splice_into(tmp)
+        splice(tmp, [rows, issues])
     return Path(output)
 
 
@@ -323,6 +324,7 @@ class _DetailRows:
     def __init__(self, wb, ws):
         self.part = f"xl/worksheets/sheet{wb.worksheets().index(ws) + 1}.xml"
         self.fh = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.links = None  # <hyperlink> elements (a second temporary file), see link()
         self.last_row = -1
         self.last_col = 0
         self._xf: dict = {}
@@ -333,10 +335,14 @@ class _DetailRows:
             self._xf[key] = fmt._get_xf_index()
         return self._xf[key]
 
-    def add(self, row: int, cells: list, numbers=(), fmt=None) -> None:
-        """Row ``row`` (0-based): ``cells`` as (value, format), then ``numbers`` all in ``fmt``."""
+    def add(self, row: int, cells: list, numbers=(), fmt=None, height: float | None = None) -> None:
+        """Row ``row`` (0-based): ``cells`` as (value, format), then ``numbers`` all in ``fmt``;
+        ``height`` in points as XlsxWriter's ``set_row`` takes it (rounded to whole pixels)."""
         r = row + 1
-        out = [f'<row r="{r}">']
+        if height is None:
+            out = [f'<row r="{r}">']
+        else:
+            out = [f'<row r="{r}" ht="{int(height * 4.0 / 3.0 + 0.5) * 0.75:.16g}" customHeight="1">']
         for col, (v, fmt) in enumerate(cells):
             ref = f"{_COLS[col]}{r}"
             s = self._s(fmt)
@@ -365,41 +371,85 @@ class _DetailRows:
         self.fh.write("".join(out))
         self.last_row = row
 
+    def link(self, row: int, col: int, location: str, display: str, tip: str) -> None:
+        """An internal hyperlink on cell (row, col), as XlsxWriter's ``write_url("internal:…")``
+        writes it (the cell itself is written by :meth:`add`)."""
+        if self.links is None:
+            self.links = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.links.write(f'<hyperlink ref="{_COLS[col]}{row + 1}" location="{_xml_attr(location)}" '
+                         f'tooltip="{_xml_attr(tip)}" display="{_xml_attr(display)}"/>')
+
     def splice_into(self, xlsx: Path) -> None:
         """Insert the rows into the closed workbook at ``xlsx`` (rewritten in place)."""
-        self.fh.seek(0)
-        src = xlsx.with_name(xlsx.name + ".parts")
-        shutil.move(xlsx, src)
-        try:
-            with zipfile.ZipFile(src) as zin, \
-                    zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
-                for info in zin.infolist():
-                    data = zin.read(info)
-                    if info.filename != self.part:
-                        zout.writestr(info, data)
-                        continue
-                    xml = data.decode("utf-8")
-                    if self.last_row >= 0:
-                        ref = f"A1:{_COLS[self.last_col]}{self.last_row + 1}"
-                        xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>', xml, count=1)
-                    at = xml.index("</sheetData>") if "</sheetData>" in xml else None
-                    if at is None:  # XlsxWriter wrote <sheetData/>: no header rows (cannot happen)
-                        at = xml.index("<sheetData/>")
-                        xml = xml[:at] + "<sheetData></sheetData>" + xml[at + len("<sheetData/>"):]
-                        at = xml.index("</sheetData>")
-                    member = zipfile.ZipInfo(info.filename, info.date_time)
-                    member.compress_type = zipfile.ZIP_DEFLATED  # open(ZipInfo) would store it
-                    with zout.open(member, "w") as out:
-                        out.write(xml[:at].encode("utf-8"))
-                        while True:
-                            chunk = self.fh.read(1 << 20)
-                            if not chunk:
-                                break
-                            out.write(chunk.encode("utf-8"))
-                        out.write(xml[at:].encode("utf-8"))
-        finally:
-            src.unlink(missing_ok=True)
-            self.fh.close()
+        splice(xlsx, [self])
+
+    def _write_part(self, xml: str, out) -> None:
+        if self.last_row >= 0:
+            ref = f"A1:{_COLS[self.last_col]}{self.last_row + 1}"
+            xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>', xml, count=1)
+        at = xml.index("</sheetData>") if "</sheetData>" in xml else None
+        if at is None:  # XlsxWriter wrote <sheetData/>: no header rows (cannot happen)
+            at = xml.index("<sheetData/>")
+            xml = xml[:at] + "<sheetData></sheetData>" + xml[at + len("<sheetData/>"):]
+            at = xml.index("</sheetData>")
+        out.write(xml[:at].encode("utf-8"))
+        _copy(self.fh, out)
+        if self.links is None:
+            out.write(xml[at:].encode("utf-8"))
+            return
+        # <hyperlinks> comes after the filter, merges and validations, before the page setup
+        tail = xml[at:]
+        cut = min((i for i in (tail.find(t) for t in ("<printOptions", "<pageMargins", "<pageSetup",
+                                                        "<headerFooter", "<drawing", "<legacyDrawing",
+                                                        "</worksheet>")) if i >= 0))
+        out.write(tail[:cut].encode("utf-8"))
+        out.write(b"<hyperlinks>")
+        _copy(self.links, out)
+        out.write(b"</hyperlinks>")
+        out.write(tail[cut:].encode("utf-8"))
+
+    def close(self) -> None:
+        self.fh.close()
+        if self.links is not None:
+            self.links.close()
+
+
+def _copy(fh, out) -> None:
+    fh.seek(0)
+    while True:
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        out.write(chunk.encode("utf-8"))
+
+
+def _xml_attr(text: str) -> str:
+    return _xml_text(text).replace('"', "&quot;")
+
+
+def splice(xlsx: Path, parts: list) -> None:
+    """Insert the rows of every :class:`_DetailRows` in ``parts`` into the closed workbook at
+    ``xlsx`` (rewritten in place, once)."""
+    by_part = {p.part: p for p in parts}
+    src = xlsx.with_name(xlsx.name + ".parts")
+    shutil.move(xlsx, src)
+    try:
+        with zipfile.ZipFile(src) as zin, \
+                zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                rows = by_part.get(info.filename)
+                if rows is None:
+                    zout.writestr(info, data)
+                    continue
+                member = zipfile.ZipInfo(info.filename, info.date_time)
+                member.compress_type = zipfile.ZIP_DEFLATED  # open(ZipInfo) would store it
+                with zout.open(member, "w") as out:
+                    rows._write_part(data.decode("utf-8"), out)
+    finally:
+        src.unlink(missing_ok=True)
+        for p in parts:
+            p.close()
 
 
 def read_detail(path: str | Path, edition: str):
@@ -446,32 +496,33 @@ def read_detail(path: str | Path, edition: str):
 # -- 问题清单 ----------------------------------------------------------------------------
 
 
-def _write_issues(wb, fmts, result, positions: dict) -> None:
+def _write_issues(wb, fmts, result, positions: dict) -> "_DetailRows":
+    """Write 问题清单: the header by XlsxWriter, the rows (one a finding: 30,000 and more with
+    ``--previous`` at 10,000 units) and their links as sheet XML spliced in at the end
+    (:class:`_DetailRows`), so that they are never held in memory as XlsxWriter's cells."""
     ws = wb.add_worksheet(ISSUES)
     head = fmts.get("head")
     for i, (label, width) in enumerate(ISSUE_HEADERS):
         ws.write_string(0, i, label, head)
         ws.set_column(i, i, width)
-    wrap = fmts.get("wrap")
+    wrap, link_fmt = fmts.get("wrap"), fmts.get("link")
+    rows = _DetailRows(wb, ws)
     row = 1
     links = 0
 
     def line(unit, file, table, cell, rule, severity, message, link=None):
         nonlocal row, links
-        ws.write_string(row, 0, unit or "", wrap)
-        ws.write_string(row, 1, file or "", wrap)
-        ws.write_string(row, 2, table, wrap)
-        if link and links < MAX_LINKS:
-            ws.write_url(row, 3, f"internal:'{DETAIL}'!{link}", fmts.get("link"), string=cell or "明细",
-                         tip="转到明细中的单元格")
+        linked = bool(link) and links < MAX_LINKS
+        cells = [(unit or None, wrap), (file or None, wrap), (table or None, wrap),
+                 ((cell or "明细", link_fmt) if linked else (cell or None, wrap)),
+                 (rule or None, wrap),
+                 (SEVERITY_LABELS[severity], fmts.get("cell", SEVERITY_FILLS[severity])),
+                 (message or None, wrap)]
+        # about 44 CJK characters fit on one line of column G
+        rows.add(row, cells, height=14 * min(len(message) // 44 + 1, 20) if len(message) > 44 else None)
+        if linked:
+            rows.link(row, 3, f"'{DETAIL}'!{link}", cell or "明细", "转到明细中的单元格")
             links += 1
-        else:
-            ws.write_string(row, 3, cell or "", wrap)
-        ws.write_string(row, 4, rule, wrap)
-        ws.write_string(row, 5, SEVERITY_LABELS[severity], fmts.get("cell", SEVERITY_FILLS[severity]))
-        ws.write_string(row, 6, message, wrap)
-        if len(message) > 44:  # about 44 CJK characters fit on one line of column G
-            ws.set_row(row, 14 * min(len(message) // 44 + 1, 20))
         row += 1
 
     for u, f in result.all_findings():  # unreadable files (FILE), then roster units missing (M-4)
@@ -489,12 +540,14 @@ def _write_issues(wb, fmts, result, positions: dict) -> None:
             link = xl_rowcol_to_cell(*pos) if pos else None
             line(u.name, u.display, TABLE_LABELS.get(f.table, f.table),
                  first.ref if first else "", f.rule, f.severity, f.message, link)
+    rows.last_col = len(ISSUE_HEADERS) - 1
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(row - 1, 1), len(ISSUE_HEADERS) - 1)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0, 0)
+    return rows
 
 
 # -- 图表 ------------------------------------------------------------------------------
