@@ -417,7 +417,7 @@ class _DetailRows:
 def _copy(fh, out) -> None:
     fh.seek(0)
     while True:
-        chunk = fh.read(1 << 20)
+        chunk = fh.read(1 << 18)
         if not chunk:
             break
         out.write(chunk.encode("utf-8"))
