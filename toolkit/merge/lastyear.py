@@ -47,29 +47,36 @@ class LastYear(Mapping):
         self._num = array("d")
         self._tag = bytearray()
         self._other: dict = {}  # (slot, column) -> a value a double cannot hold exactly
-        self._slot_of_row: dict = {}  # sheet row -> slot (while reading)
-        self._unit: list = []  # slot -> raw value of the unit column (None: none)
-        self._included: list = []  # slot -> raw value of the 计入汇总 column
+        # While reading, nothing is kept as a small Python object: objects that outlive the
+        # reader's batches would pin its freed memory (pymalloc arenas) in the process and
+        # in every worker forked from it.
+        self._slot_at = array("l")  # sheet row -> slot, -1: none
+        self._names = bytearray()  # unit names, UTF-8, one after the other
+        self._name_at = array("q")  # slot -> start, end of its unit name in _names
+        self._included = bytearray()  # slot -> 1 when counted in the summary (计入汇总 是…)
         self._slots: dict = {}  # norm unit name -> slot (after finish)
         self._units: dict = {}  # norm unit name -> unit name as written
 
     # -- building -------------------------------------------------------------------
 
     def _slot(self, row: int) -> int:
-        s = self._slot_of_row.get(row)
-        if s is None:
-            s = self._slot_of_row[row] = len(self._unit)
+        if row >= len(self._slot_at):
+            self._slot_at.extend(array("l", [-1]) * (row + 1024 - len(self._slot_at)))
+        s = self._slot_at[row]
+        if s < 0:
+            s = self._slot_at[row] = len(self._included)
             self._num.extend(_zeros(self._width))
             self._tag.extend(bytes(self._width))
-            self._unit.append(None)
-            self._included.append("")
+            self._name_at.extend((0, 0))
+            self._included.append(0)
         return s
 
     def set(self, row: int, column: int, value) -> None:
         """Cell ``keys_[column]`` of the unit on sheet row ``row`` is the number ``value``."""
         s = self._slot(row)
         at = s * self._width + column
-        self._other.pop((s, column), None)
+        if self._tag[at] == _OTHER:
+            del self._other[(s, column)]
         if type(value) is int and -_EXACT_INT < value < _EXACT_INT:
             self._num[at], self._tag[at] = value, _INT
         elif type(value) is float and math.isfinite(value):
@@ -82,27 +89,29 @@ class LastYear(Mapping):
         """The unit name (``key`` "unit") or 计入汇总 ("included") of sheet row ``row``."""
         s = self._slot(row)
         if key == "unit":
-            self._unit[s] = value
+            start = len(self._names)
+            self._names += str(value or "").strip().encode("utf-8", "surrogatepass")
+            self._name_at[2 * s], self._name_at[2 * s + 1] = start, len(self._names)
         else:
-            self._included[s] = value
+            self._included[s] = str(value).startswith("是")
 
     def finish(self) -> "LastYear":
         """Match rows to units, as the dict of Reports did: rows in sheet order; a row
         without a unit name or without any number is skipped; a later row of the same
         unit replaces an earlier one unless it was not counted in the summary (计入汇总 否)."""
         w = self._width
-        for row in sorted(self._slot_of_row):
-            s = self._slot_of_row[row]
-            unit = str(self._unit[s] or "").strip()
-            included = str(self._included[s]).startswith("是")
-            if not unit or self._tag.count(_ABSENT, s * w, (s + 1) * w) == w:
+        for s in self._slot_at:
+            if s < 0:
                 continue
+            a, b = self._name_at[2 * s], self._name_at[2 * s + 1]
+            if a == b or self._tag.count(_ABSENT, s * w, (s + 1) * w) == w:
+                continue
+            unit = self._names[a:b].decode("utf-8", "surrogatepass")
             key = norm_name(unit)
-            if key in self._slots and not included:
+            if key in self._slots and not self._included[s]:
                 continue
             self._slots[key], self._units[key] = s, unit
-        self._slot_of_row = {}
-        self._unit = self._included = None  # names are kept in _units
+        self._slot_at, self._names, self._name_at, self._included = array("l"), bytearray(), array("q"), None
         return self
 
     # -- reading --------------------------------------------------------------------
@@ -159,3 +168,16 @@ def _zeros(n: int) -> array:
     if z is None:
         z = _ZEROS[n] = array("d", bytes(8 * n))
     return z
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc ``malloc_trim``; elsewhere
+    nothing). Reading last year's 明细 leaves ~15 MB of the reader's freed buffers in the
+    heap; workers forked after it would each count them again in their resident memory."""
+    try:
+        import ctypes
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
+        if trim is not None:
+            trim(0)
+    except Exception:  # noqa: BLE001 — no C library to ask: nothing to do
+        pass

@@ -511,9 +511,11 @@ def load_previous(path: str | Path, recursive: bool = False, timeout: float = DE
         with file_budget(timeout=timeout, memory_mb=DEFAULT_MEMORY_MB):
             rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
             if rep.kind == "summary":
+                from .lastyear import release_free_memory
                 from .summary import read_detail
                 last = read_detail(path, rep.edition)  # compact: see toolkit.merge.lastyear
                 last.set_year(rep.year)
+                release_free_memory()  # before the workers are forked
                 return last
     except BudgetExceeded as exc:
         raise UnreadableWorkbook(path, str(exc)) from None
