@@ -239,3 +239,22 @@ def test_issue_list_written_as_xml_survives_libreoffice(two_years, tmp_path):
     assert len(ours) > 26 and any(link for _, link, _ in ours) and any(h > 20 for _, _, h in ours)
     assert [(v, link) for v, link, _ in theirs] == [(v, link) for v, link, _ in ours]
     assert [h > 20 for _, _, h in theirs] == [h > 20 for _, _, h in ours]
+
+
+def test_reading_last_year_imports_no_openpyxl(tmp_path):
+    """Last year's summary is read before the workers are forked: whatever it imports, every
+    worker holds too (openpyxl with numpy: ~25 MB each). It imports neither."""
+    import json
+    import subprocess
+    import sys
+    summary = tmp_path / "上年汇总.xlsx"
+    _last_year_summary(summary, 5)
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys, json\nfrom toolkit.merge.run import load_previous\n"
+            f"assert len(load_previous({str(summary)!r})) == 6\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('openpyxl', 'numpy', 'xlsxwriter', 'pandas'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

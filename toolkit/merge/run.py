@@ -326,7 +326,7 @@ def _form_finding(rep: Report, loaded) -> Finding:
 
 def _summary_members(path: str, edition: str) -> tuple:
     """Name keys of the units in a summary's 明细 (empty when it cannot be read)."""
-    from .summary import read_detail
+    from .lastyear import read_detail
     try:
         return tuple(sorted(read_detail(path, edition)))
     except Exception:  # noqa: BLE001 — a damaged 明细 only loses the stale-output check
@@ -511,8 +511,7 @@ def load_previous(path: str | Path, recursive: bool = False, timeout: float = DE
         with file_budget(timeout=timeout, memory_mb=DEFAULT_MEMORY_MB):
             rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
             if rep.kind == "summary":
-                from .lastyear import release_free_memory
-                from .summary import read_detail
+                from .lastyear import read_detail, release_free_memory  # not .summary: no openpyxl
                 last = read_detail(path, rep.edition)  # compact: see toolkit.merge.lastyear
                 last.set_year(rep.year)
                 release_free_memory()  # before the workers are forked

@@ -37,13 +37,13 @@ from ..engine.findings import NOTE_AUTHOR, SEVERITY_LABELS, SEVERITY_ORDER, TABL
 from .. import spec as E
 from ..spec import get_edition
 from ..spec.catalogue import RULES
-from .columns import data_columns, norm_name
+from .columns import data_columns
+from .lastyear import DETAIL, DETAIL_FIRST_ROW, read_detail  # noqa: F401 — read_detail is API here too
 from ..xlsx.styles import FONT, LABEL_FILL, SEVERITY_FILLS
 from ..xlsx.template import META_KEYS
 from ..xlsx.layout import FormatCache, write_layout
 from ..marks.summary import detail_plan, doubt_text
 
-DETAIL = "明细"
 ISSUES = "问题清单"
 CHARTS = "图表"
 ABOUT = "说明"
@@ -60,7 +60,6 @@ LEAD = [("unit", "单位名称", 22), ("unit_type", "单位类型", 10), ("file"
         ("error", "错误", 5), ("verify", "核实", 5), ("hint", "提示", 5)]
 LEAD_COL = {k: i for i, (k, _, _) in enumerate(LEAD)}
 FIRST_DATA_COL = len(LEAD)
-DETAIL_FIRST_ROW = 3  # 0-based: row 1 ids (hidden), row 2 groups, row 3 columns
 # Cover cells shown in a leading column of 明细; other non-data cells → 校验结论.
 _INFO_COLUMN = {"info.unit_name": "unit", "info.unit_type": "unit_type"}
 ISSUE_HEADERS = [("单位", 22), ("文件", 26), ("表", 7), ("单元格", 22), ("规则", 7), ("级别", 6),
@@ -450,47 +449,6 @@ def splice(xlsx: Path, parts: list) -> None:
         src.unlink(missing_ok=True)
         for p in parts:
             p.close()
-
-
-def read_detail(path: str | Path, edition: str):
-    """Last year's values per unit from a summary's 明细: a read-only mapping
-    ``{norm name: Report}`` (:class:`toolkit.merge.lastyear.LastYear`).
-
-    明细 of a 10,000-unit summary holds 2.3 million cells: it is read with the
-    reader's summary limits and streamed, each number going straight into one
-    flat array as it arrives, so memory is ~9 bytes a cell (no object per unit).
-    """
-    from ..xlsx.reader import SUMMARY_LIMITS, read_workbook
-    from .lastyear import LastYear
-    out = LastYear(path, edition, DETAIL)
-    ids: dict = {}  # column letters -> key of the hidden id row (row 1 comes first)
-    col = out.col  # cell id -> index in a unit's slot
-    leads = ("unit", "included")
-    digits = "0123456789"
-
-    def take(_sheet, cells):
-        for addr, cell in cells.items():
-            i = len(addr.rstrip(digits))
-            letters, row = addr[:i], int(addr[i:])
-            if row == 1:
-                if isinstance(cell.value, str):
-                    ids[letters] = cell.value
-                continue
-            key = ids.get(letters)
-            v = cell.value
-            if row <= DETAIL_FIRST_ROW or key is None or v is None:
-                continue
-            at = col.get(key)
-            if at is not None:
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    out.set(row, at, v)
-            elif key in leads:
-                out.set_lead(row, key, v)
-
-    book = read_workbook(path, {DETAIL}, limits=SUMMARY_LIMITS, on_cells=take)
-    if DETAIL not in book.sheets or "unit" not in ids.values():
-        return LastYear(path, edition, DETAIL).finish()
-    return out.finish()
 
 
 # -- 问题清单 ----------------------------------------------------------------------------
