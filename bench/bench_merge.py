@@ -8,8 +8,8 @@
    (``read_only=True, data_only=True``, ``iter_rows``), ``pandas`` ``read_excel
    (engine="calamine")``, ``calamine`` (python-calamine directly) and ``unzip``
    (inflating every member: the floor); with ``--previous``, also ``merge
-   --previous`` with the summary the same round's merge wrote, as last year's
-   (10,000 units at the largest size);
+   --previous`` with last year's summary of the same N units (``make_workbooks.py
+   --last-year-summary``, year before, other values: 10,000 units at the largest size);
 3. measures each child process tree with ``os.wait4``: wall time, CPU time (user +
    system, workers included), peak RSS; the start-up cost of a bare interpreter
    (measured the same way) is subtracted before dividing by N;
@@ -206,7 +206,7 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dir", type=Path, default=None, help="work folder (kept; default a temp dir, removed)")
     ap.add_argument("--previous", action="store_true",
-                    help="also run merge --previous with the same round's summary as last year's")
+                    help="also run merge --previous with last year's summary of the same units")
     ap.add_argument("--check-pairs", type=int, default=15)
     ap.add_argument("--skip", default="", help="contenders to leave out, comma-separated")
     ap.add_argument("--json", type=Path, default=None, help="write all measurements here")
@@ -244,6 +244,11 @@ def main(argv=None) -> None:
         for n in sizes:
             order = contenders[r % len(contenders):] + contenders[:r % len(contenders)]
             summary = base / f"summary-{n}-{r}.xlsx"
+            last = base / f"last-year-{n}.xlsx"  # the same round's summary is of this year: refused
+            if args.previous and not last.exists():
+                subprocess.run([sys.executable, str(HERE / "make_workbooks.py"), str(last), "--n", str(n),
+                                "--year", "2023", "--seed", "2", "--last-year-summary"],
+                               env=ENV, check=True, stdout=subprocess.DEVNULL)
             for name in order:
                 extra = ["--out", str(summary)] if name == "merge" else []
                 m = n
@@ -254,7 +259,7 @@ def main(argv=None) -> None:
                 record(name, n, r, res)
                 if name == "merge" and args.previous:
                     record("merge-previous", n, r,
-                           run_tree(["merge", str(folders[n]), "--previous", str(summary),
+                           run_tree(["merge", str(folders[n]), "--previous", str(last),
                                      "--out", str(base / f"summary-{n}-{r}-prev.xlsx")]))
 
         if resaved is not None:

@@ -11,6 +11,7 @@ summary has notes to write.
 Usage::
 
     python bench/make_workbooks.py DIR --n 1000 [--edition 2021] [--year 2024] [--seed 1]
+    python bench/make_workbooks.py LAST.xlsx --n 1000 --year 2023 --seed 2 --last-year-summary
 """
 
 from __future__ import annotations
@@ -162,14 +163,45 @@ def generate(folder: str | Path, n: int, edition: str = DEFAULT_EDITION, year: i
     return time.perf_counter() - t0
 
 
+def last_year_summary(path: str | Path, n: int, edition: str = DEFAULT_EDITION, year: int = 2023,
+                      seed: int = 2) -> float:
+    """Write the summary ``merge`` would make of the same ``n`` units in ``year`` (the unit
+    names of the workbooks, other values): ``merge --previous`` of the workbooks with it
+    finds every unit's row of last year. Returns the seconds taken."""
+    from toolkit.demo.sample import totals_of
+    from toolkit.merge.run import MergeResult, UnitResult, data_columns, sum_units
+    from toolkit.merge.summary import write_summary
+    t0 = time.perf_counter()
+    cols = data_columns(edition)
+    units = []
+    for i in range(n):
+        unit, cells = unit_values(edition, year, i, seed)
+        v = {k: x for k, x in cells.items() if k in get_edition(edition).by_id and isinstance(x, (int, float))}
+        v.update(totals_of(edition, v))
+        units.append(UnitResult(file=f"{unit}.xlsx", unit=unit, unit_type=cells.get("info.unit_type", ""),
+                                year=year, edition=edition, kind="template",
+                                values=tuple(v.get(c, 0) for c in cols), included=True))
+    result = MergeResult(folder="bench", units=units, edition=edition, year=year, name="基准区（汇总）",
+                         created="bench")
+    sum_units(result)
+    write_summary(result, path)
+    return time.perf_counter() - t0
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder", type=Path)
+    ap.add_argument("folder", type=Path, help="where the workbooks go (with --last-year-summary: the file)")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--last-year-summary", action="store_true",
+                    help="write the summary of the same N units for --year instead of workbooks")
     args = ap.parse_args(argv)
+    if args.last_year_summary:
+        secs = last_year_summary(args.folder, args.n, args.edition, args.year, args.seed)
+        print(f"summary of {args.n} units of {args.year} in {args.folder} ({secs:.1f} s)")
+        return
     secs = generate(args.folder, args.n, args.edition, args.year, args.seed)
     print(f"{args.n} workbooks in {args.folder} ({secs:.1f} s)")
 
