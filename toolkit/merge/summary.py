@@ -153,6 +153,9 @@ def write_summary(result, output: str | Path) -> Path:
         meta.protect()
         about.activate()
         wb.close()
+        wb = fmts = about = meta = None  # its cells and notes are written: free them first
+        import gc
+        gc.collect()  # (XlsxWriter's objects refer to each other)
         splice(tmp, [rows, issues])
     return Path(output)
 
@@ -436,15 +439,16 @@ def splice(xlsx: Path, parts: list) -> None:
         with zipfile.ZipFile(src) as zin, \
                 zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
             for info in zin.infolist():
-                data = zin.read(info)
                 rows = by_part.get(info.filename)
-                if rows is None:
-                    zout.writestr(info, data)
-                    continue
                 member = zipfile.ZipInfo(info.filename, info.date_time)
                 member.compress_type = zipfile.ZIP_DEFLATED  # open(ZipInfo) would store it
+                member.external_attr = info.external_attr
                 with zout.open(member, "w") as out:
-                    rows._write_part(data.decode("utf-8"), out)
+                    if rows is not None:
+                        rows._write_part(zin.read(info).decode("utf-8"), out)
+                    else:  # streamed: the notes' drawing of 明细 is tens of MB at 10,000 units
+                        with zin.open(info) as src_member:
+                            shutil.copyfileobj(src_member, out, 1 << 20)
     finally:
         src.unlink(missing_ok=True)
         for p in parts:
