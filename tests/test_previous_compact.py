@@ -281,3 +281,28 @@ def test_reading_last_year_gives_the_freed_heap_back(tmp_path):
     assert out.returncode == 0, out.stderr
     units, freed_kb = map(int, out.stdout.split())
     assert units == 3001 and freed_kb < 3000, f"{freed_kb} KB were still to give back"
+
+
+def test_last_year_numbers_are_resident_only_where_read(tmp_path):
+    """On POSIX the numbers live in a read-only mapping: a process's resident memory grows
+    only by the pages it reads (a forked worker: the units it checks; the main process: none),
+    instead of every process counting all of them."""
+    import subprocess
+    import sys
+    if not Path("/proc/self/status").exists():
+        pytest.skip("Linux /proc only")
+    summary = tmp_path / "上年汇总.xlsx"
+    _last_year_summary(summary, 3000)
+    root = Path(__file__).resolve().parents[1]
+    code = ("from toolkit.merge.run import load_previous\n"
+            "def rss():\n"
+            "    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
+            f"last = load_previous({str(summary)!r})\n"
+            "before = rss()\nfor k in last:\n    last.values_of(k)\n"
+            "print(last.nbytes(), (rss() - before) * 1024)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    nbytes, grew = map(int, out.stdout.split())
+    assert nbytes == 3002 * len(get_edition("2021").by_id) * 9  # a slot a row (the duplicate too)
+    assert grew > nbytes // 2, f"reading every unit made {grew} bytes resident of {nbytes}"

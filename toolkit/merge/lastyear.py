@@ -17,6 +17,7 @@ path the dict of Reports held before, so the rules see no difference.
 from __future__ import annotations
 
 import math
+import os
 from array import array
 from collections.abc import Mapping
 from pathlib import Path
@@ -115,7 +116,38 @@ class LastYear(Mapping):
                 continue
             self._slots[key], self._units[key] = s, unit
         self._slot_at, self._names, self._name_at, self._included = array("l"), bytearray(), array("q"), None
+        self._share()
         return self
+
+    def _share(self) -> None:
+        """Move the numbers and tags into a read-only mapping of an unlinked temporary file
+        (POSIX). Forked workers share it as they shared the arrays, but a process's resident
+        memory now counts only the pages it reads (a worker: the units it checks), and the
+        main process, which reads none, none at all."""
+        if os.name != "posix" or not self._tag:
+            return
+        import mmap
+        import tempfile
+        try:
+            with tempfile.TemporaryFile() as fh:
+                fh.write(memoryview(self._num).cast("B"))
+                fh.write(self._tag)
+                fh.flush()
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)  # keeps the file
+        except (OSError, ValueError):
+            return  # no room for a temporary file: keep the arrays
+        view = memoryview(mapped)
+        n = len(self._num) * self._num.itemsize
+        self._num, self._tag = view[:n].cast("d"), view[n:]
+
+    def __getstate__(self) -> dict:  # workers started by spawn get a copy, not the mapping
+        state = dict(self.__dict__)
+        if isinstance(self._num, memoryview):
+            state["_num"], state["_tag"] = array("d", self._num), bytearray(self._tag)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     # -- reading --------------------------------------------------------------------
 
