@@ -99,7 +99,7 @@ class LastYear(Mapping):
         else:
             self._included[s] = str(value).startswith("是")
 
-    def finish(self) -> "LastYear":
+    def finish(self, share: bool = False) -> "LastYear":
         """Match rows to units, as the dict of Reports did: rows in sheet order; a row
         without a unit name or without any number is skipped; a later row of the same
         unit replaces an earlier one unless it was not counted in the summary (计入汇总 否)."""
@@ -116,7 +116,8 @@ class LastYear(Mapping):
                 continue
             self._slots[key], self._units[key] = s, unit
         self._slot_at, self._names, self._name_at, self._included = array("l"), bytearray(), array("q"), None
-        self._share()
+        if share:
+            self._share()
         return self
 
     def _share(self) -> None:
@@ -205,13 +206,15 @@ def _zeros(n: int) -> array:
     return z
 
 
-def read_detail(path: str | Path, edition: str):
+def read_detail(path: str | Path, edition: str, share: bool = False):
     """Last year's values per unit from a summary's 明细: a read-only mapping
     ``{norm name: Report}`` (:class:`toolkit.merge.lastyear.LastYear`).
 
     明细 of a 10,000-unit summary holds 2.3 million cells: it is read with the
     reader's summary limits and streamed, each number going straight into one
     flat array as it arrives, so memory is ~9 bytes a cell (no object per unit).
+    ``share``: move the numbers into a read-only mapping (``LastYear._share``), for
+    last year's units that forked workers will look up.
     """
     from ..xlsx.reader import SUMMARY_LIMITS, read_workbook
     out = LastYear(path, edition, DETAIL)
@@ -242,7 +245,7 @@ def read_detail(path: str | Path, edition: str):
     book = read_workbook(path, {DETAIL}, limits=SUMMARY_LIMITS, on_cells=take)
     if DETAIL not in book.sheets or "unit" not in ids.values():
         return LastYear(path, edition, DETAIL).finish()
-    return out.finish()
+    return out.finish(share)
 
 
 def release_free_memory() -> None:

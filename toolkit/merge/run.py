@@ -512,7 +512,7 @@ def load_previous(path: str | Path, recursive: bool = False, timeout: float = DE
             rep = read_report(path)  # raises UnreadableWorkbook with a Chinese reason
             if rep.kind == "summary":
                 from .lastyear import read_detail, release_free_memory  # not .summary: no openpyxl
-                last = read_detail(path, rep.edition)  # compact: see toolkit.merge.lastyear
+                last = read_detail(path, rep.edition, share=True)  # compact: see toolkit.merge.lastyear
                 last.set_year(rep.year)
                 release_free_memory()  # before the workers are forked
                 return last
