@@ -20,6 +20,7 @@ import math
 import os
 from array import array
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine.report import Report
@@ -242,10 +243,31 @@ def read_detail(path: str | Path, edition: str, share: bool = False):
             elif key in leads:
                 out.set_lead(row, key, v)
 
-    book = read_workbook(path, {DETAIL}, limits=SUMMARY_LIMITS, on_cells=take)
+    with _reader_caches_kept():
+        book = read_workbook(path, {DETAIL}, limits=SUMMARY_LIMITS, on_cells=take)
     if DETAIL not in book.sheets or "unit" not in ids.values():
         return LastYear(path, edition, DETAIL).finish()
     return out.finish(share)
+
+
+# The reader memoises the text cells it reads (the template's labels recur in every
+# workbook). 明细's text cells (unit and file names) never recur: kept, they were ~28 MB
+# for 10,000 units in the main process and again in every worker forked from it.
+_READER_CACHES = ("_READ_CELLS", "_INLINE", "_SI_TEXTS")
+
+
+@contextmanager
+def _reader_caches_kept():
+    """The reader's memo caches as they were before the block (what it added dropped)."""
+    from ..xlsx import reader
+    caches = [c for c in (getattr(reader, n, None) for n in _READER_CACHES) if isinstance(c, dict)]
+    saved = [dict(c) for c in caches]
+    try:
+        yield
+    finally:
+        for cache, before in zip(caches, saved):
+            cache.clear()
+            cache.update(before)
 
 
 def release_free_memory() -> None:
