@@ -320,3 +320,18 @@ def test_reading_last_year_leaves_the_reader_caches_as_they_were(tmp_path):
     before = {n: dict(c) for n, c in caches.items()}
     assert len(lastyear.read_detail(summary, "2021")) == 301
     assert {n: dict(c) for n, c in caches.items()} == before
+
+
+def test_summary_writer_imports_no_openpyxl():
+    """The summary writer gets the meta keys and validations from toolkit.xlsx.common, not from
+    the openpyxl template writer: openpyxl with numpy is ~25 MB ``xxgk merge`` need not hold."""
+    import json
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys, json\nimport toolkit.merge.summary\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'numpy'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -40,7 +40,7 @@ from ..spec.catalogue import RULES
 from .columns import data_columns
 from .lastyear import DETAIL, DETAIL_FIRST_ROW, read_detail  # noqa: F401 — read_detail is API here too
 from ..xlsx.styles import FONT, LABEL_FILL, SEVERITY_FILLS
-from ..xlsx.template import META_KEYS
+from ..xlsx.common import META_KEYS
 from ..xlsx.layout import FormatCache, write_layout
 from ..marks.summary import detail_plan, doubt_text
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import styles
 from ..spec.model import Edition, SheetLayout
-from .template import VALIDATIONS, validation_targets
+from .common import VALIDATIONS, validation_targets
 
 _TEXT_SAFE_PREFIXES = ("=", "+", "-", "@")
 
@@ -179,7 +179,7 @@ def _hf_codes(codes: str) -> str:
 
 
 def print_area(lay: SheetLayout) -> str:
-    from .template import print_area as area
+    from .common import print_area as area
     return area(lay)
 
 

@@ -17,8 +17,8 @@ from ..atomic import atomic_output
 from .. import spec as E
 from ..spec import DEFAULT_EDITION, get_edition
 from ..spec.model import Edition, SheetLayout
+from .common import META_KEYS, VALIDATIONS, print_area, validation_targets  # noqa: F401 — API here too
 
-META_KEYS = ("edition", "template_version", "fingerprint", "kind")
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -42,31 +42,6 @@ def openpyxl_style(role: str) -> dict:
     return out
 
 
-# (type) -> DataValidation keyword arguments and Chinese messages.
-VALIDATIONS = {
-    "count": dict(type="whole", operator="greaterThanOrEqual", formula1="0",
-                  promptTitle="填写数量", prompt="请填写不小于 0 的整数；没有请填 0。",
-                  errorTitle="输入有误", error="这里只能填写不小于 0 的整数（阿拉伯数字），没有请填 0。"),
-    "signed": dict(type="whole", operator="between", formula1="-1000000000", formula2="1000000000",
-                   promptTitle="填写增减数", prompt="请填写整数，减少时填负数（如 -3）。",
-                   errorTitle="输入有误", error="这里只能填写整数，减少时填负数（如 -3）。"),
-    "amount": dict(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                   promptTitle="填写金额", prompt="请以万元为单位填写数字，可含小数；没有请填 0。",
-                   errorTitle="输入有误", error="这里只能填写不小于 0 的数字（单位：万元），不要填写“元”“万元”等文字。"),
-    "year": dict(type="whole", operator="between", formula1=str(E.FIRST_YEAR), formula2="2100",
-                 promptTitle="报告年度", prompt="请填写报告所属年度（四位数字），如 2021。",
-                 errorTitle="输入有误", error=f"报告年度应为 {E.FIRST_YEAR} 至 2100 之间的四位数字。"),
-    "choice": dict(type="list", formula1='"' + ",".join(E.UNIT_TYPES) + '"',
-                   promptTitle="单位类型", prompt="请从下拉列表中选择单位类型。",
-                   errorTitle="输入有误", error="请从下拉列表中选择：" + "、".join(E.UNIT_TYPES) + "。"),
-    "text": dict(type="textLength", operator="lessThanOrEqual", formula1="32000",
-                 promptTitle="填写内容", prompt="必填项。",
-                 errorTitle="输入有误", error="内容过长（不超过 32000 字）。"),
-    # One paragraph of a 正文 section (kind "text"; toolkit.spec.paragraphs).
-    "paragraph": dict(type="textLength", operator="lessThanOrEqual", formula1=str(E.TEXT_PARAGRAPH_MAX),
-                      promptTitle="填写正文", prompt=E.TEXT_PARAGRAPH_HINT,
-                      errorTitle="段落过长", error=E.TEXT_PARAGRAPH_HINT),
-}
 
 
 def _apply(cell, st: dict) -> None:
@@ -144,15 +119,6 @@ def write_layout(ws, lay: SheetLayout, edition: Edition) -> None:
                                                        bgColor=fill)))
 
 
-def print_area(lay: SheetLayout) -> str:
-    """The print area of ``lay``: its own, or A1 to the last drawn row of ``max_col``."""
-    if lay.print_area:
-        return lay.print_area
-    from openpyxl.utils import get_column_letter
-    max_row = max(int("".join(ch for ch in a if ch.isdigit())) for a in lay.cells)
-    return f"A1:{get_column_letter(lay.max_col)}{max_row}"
-
-
 def _header_footer(hf, codes: str) -> None:
     """Set an openpyxl header/footer from Excel codes ("&L…&C…&R…")."""
     import re
@@ -161,14 +127,6 @@ def _header_footer(hf, codes: str) -> None:
         side.text = part[1]
         side.size = 10
         side.font = styles.FONT
-
-
-def validation_targets(lay: SheetLayout, edition: Edition):
-    """``(address, type)`` of every cell of ``lay`` a user fills (all but totals)."""
-    for addr, lc in lay.cells.items():
-        c = edition.by_id[lc.cell_id] if lc.cell_id else None
-        if c is not None and c.kind != "total":
-            yield addr, "paragraph" if c.kind == "text" else c.type
 
 
 def add_validations(ws, lay: SheetLayout, edition: Edition) -> None:
