@@ -21,6 +21,9 @@ from toolkit.xlsx import reader as R
 def _fresh_cache():
     R._PARTS.clear()
     R._SEEN_PARTS.clear()
+    for memo in (R._READ_CELLS, R._INLINE, R._SI_TEXTS):
+        memo.clear()
+        memo.seen.clear()
     yield
     R._PARTS.clear()
     R._SEEN_PARTS.clear()
@@ -159,3 +162,18 @@ def test_a_units_own_tables_are_kept_only_when_read_again(tmp_path):
     assert len(set(own)) == 4 and not any(b in R._PARTS for b in own)
     R.read_workbook(paths[0], wanted_sheets())
     assert own[0] in R._PARTS and not any(b in R._PARTS for b in own[1:])
+
+
+def test_memos_keep_what_recurs_not_each_units_own_text(tmp_path):
+    """The cell memos keep the template's cells (seen in every workbook), never one unit's
+    name or 正文: over a folder of different units they do not grow."""
+    names = [f"第{i}号测试镇人民政府" for i in range(8)]
+    paths = [make_report(tmp_path / f"{i}.xlsx", seed=40 + i, unit=n)[0] for i, n in enumerate(names)]
+    sizes = []
+    for p in paths:
+        R.read_workbook(p, wanted_sheets())
+        sizes.append((len(R._READ_CELLS), len(R._INLINE), len(R._SI_TEXTS)))
+    assert sizes[2] == sizes[-1], sizes  # flat after the second workbook
+    assert sizes[1][0] > 0  # the template's own cells are kept
+    kept = [c.value for c in R._READ_CELLS.values()] + list(R._INLINE.values())
+    assert not any(isinstance(v, str) and any(n in v for n in names) for v in kept)

@@ -191,3 +191,23 @@ def test_third_edition_in_register_sample_and_docs(third_edition, tmp_path):
     assert f"| {RULE} | 核实 | {NEW} |" in page
     assert f"| T3-1 | 错误 | 2019、2021、{NEW} |" in page
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_registering_an_edition_leaves_the_others_checks_unchanged(report_factory):
+    """register_edition rebuilds every Edition object: caches keyed by the edition key
+    (locate's equation systems) must not hand the old objects' rules to the new ones, or a
+    folded rule (T3-5 inside T3-1) is reported on its own (three findings, not one)."""
+    from toolkit.engine.check import check
+    path, _ = report_factory(overrides={"t3.carry_forward.natural": 500})
+
+    def folded():
+        return sorted(tuple(f.rules) for f in check(path).findings if {"T3-1", "T3-5"} & set(f.rules))
+
+    before = folded()
+    assert len(before) == 1
+    model.register_edition({"key": "2099", "first_year": 2099, "last_year": None})
+    try:
+        model.unregister_edition("2099")
+        assert folded() == before
+    finally:
+        model.unregister_edition("2099")

@@ -118,8 +118,9 @@ def hard_rules(ed) -> list:
 
 def system(ed, overwritten=frozenset(), invalid=frozenset()) -> System:
     key = (ed.key, frozenset(overwritten), frozenset(invalid))
-    if key in _SYSTEMS:
-        return _SYSTEMS[key]
+    cached = _SYSTEMS.get(key)
+    if cached is not None and cached[0] is ed:  # the same Edition object (register_edition rebuilds them)
+        return cached[1]
     memo: dict = {}
     rules = []
     for r in hard_rules(ed):
@@ -156,7 +157,7 @@ def system(ed, overwritten=frozenset(), invalid=frozenset()) -> System:
     sys_ = System(rules, cell_rules, [find(i) for i in range(len(rules))])
     if len(_SYSTEMS) > 256:
         _SYSTEMS.clear()
-    _SYSTEMS[key] = sys_
+    _SYSTEMS[key] = (ed, sys_)
     return sys_
 
 

@@ -261,13 +261,15 @@ def _reader_caches_kept():
     """The reader's memo caches as they were before the block (what it added dropped)."""
     from ..xlsx import reader
     caches = [c for c in (getattr(reader, n, None) for n in _READER_CACHES) if isinstance(c, dict)]
-    saved = [dict(c) for c in caches]
+    saved = [(dict(c), set(getattr(c, "seen", ()))) for c in caches]
     try:
         yield
     finally:
-        for cache, before in zip(caches, saved):
+        for cache, (before, seen) in zip(caches, saved):
             cache.clear()
             cache.update(before)
+            if hasattr(cache, "seen"):  # the reader's _Memo: what it has seen once
+                cache.seen = seen
 
 
 def release_free_memory() -> None:

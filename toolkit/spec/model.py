@@ -233,11 +233,19 @@ class Edition:
         return [c for c in self.cells if c.kind == "input"]
 
     def totals(self) -> list:
-        return [c for c in self.cells if c.kind == "total"]
+        return list(self._by_kind("total"))
 
     def text_cells(self, section: str) -> list:
         """The paragraph cells of a 正文 section, in order."""
-        return [c for c in self.cells if c.kind == "text" and c.row == section]
+        return [c for c in self._by_kind("text") if c.row == section]
+
+    def _by_kind(self, kind: str) -> tuple:
+        # read for every workbook: computed once per edition (cells never change after building)
+        cache = self.__dict__.setdefault("_kind_cache", {})
+        got = cache.get(kind)
+        if got is None:
+            got = cache[kind] = tuple(c for c in self.cells if c.kind == kind)
+        return got
 
 
 # ---------------------------------------------------------------------------

@@ -527,15 +527,39 @@ _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
 _RPH = re.compile(r"<rPh[\s>].*?</rPh>|<rPh(?:\s[^>]*)?/>", re.S)
 
 
-_SI_TEXTS: dict = {}  # shared-string item -> its text (the template's labels recur in every workbook)
+class _Memo(dict):
+    """A bounded memo that keeps an entry only the second time its key is seen.
+
+    What recurs in every workbook (the template's labels, totals and live checks)
+    is kept after the second workbook; what occurs once (one unit's name, its 正文)
+    is never kept, so a worker's memory stays flat over 10,000 workbooks.
+    """
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+        self.seen: set = set()
+
+    def keep(self, key, value) -> None:
+        h = hash(key)
+        if h in self.seen:
+            if len(self) >= self.limit:
+                self.clear()
+            self[key] = value
+        else:
+            if len(self.seen) >= 4 * self.limit:
+                self.seen.clear()
+            self.seen.add(h)
+
+
+_SI_TEXTS = _Memo(20_000)  # shared-string item -> its text (the template's labels recur in every workbook)
 
 
 def _si_text(inner: str) -> str:
     text = _SI_TEXTS.get(inner)
     if text is None:
-        if len(_SI_TEXTS) > 50_000:
-            _SI_TEXTS.clear()
-        text = _SI_TEXTS[inner] = _si_text_of(inner)
+        text = _si_text_of(inner)
+        _SI_TEXTS.keep(inner, text)
     return text
 
 
@@ -828,7 +852,7 @@ def _sheet_tail(buf: str) -> tuple:
     return protected, merges, tuple(validations)
 
 
-_INLINE: dict = {}  # inline-string cell content -> its text (the template's labels)
+_INLINE = _Memo(20_000)  # inline-string cell content -> its text (the template's labels)
 
 
 def _inline_text(inner: str) -> str:
@@ -836,9 +860,7 @@ def _inline_text(inner: str) -> str:
     if text is None:
         im = _IS.search(inner)
         text = _si_text(im.group(1)) if im else ""
-        if len(_INLINE) > 20_000:
-            _INLINE.clear()
-        _INLINE[inner] = text
+        _INLINE.keep(inner, text)
     return text
 
 
@@ -846,7 +868,7 @@ def _inline_text(inner: str) -> str:
 # own cells (labels, totals, live checks) are the same in every workbook made from
 # it.  Only cells that need no other part (no shared strings, no shared formula)
 # are kept; the RawCell objects are shared and never changed after reading.
-_READ_CELLS: dict = {}
+_READ_CELLS = _Memo(50_000)
 
 
 def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> int:
@@ -886,7 +908,8 @@ def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> 
         elif t == "inlineStr" and "<f" not in inner:
             text = _inline_text(inner)
             if text:
-                cells[addr] = memo[key] = RawCell(text)
+                cells[addr] = cell = RawCell(text)
+                memo.keep(key, cell)
             continue
         v = runs = formula = shared = None
         if "<f" in inner:
@@ -907,9 +930,7 @@ def _fast_cells(seg: str, cells: dict, strings: list, shared_formulas: dict) -> 
             runs = [text] if text else None
         _store_cell([addr, t, v, formula, runs or [], shared], cells, strings, shared_formulas)
         if shared is None and t != "s" and addr in cells:
-            if len(memo) > 50_000:
-                memo.clear()
-            memo[key] = cells[addr]
+            memo.keep(key, cells[addr])
     return len(found)
 
 
