@@ -257,6 +257,16 @@ class Mark:
     def role(self) -> str:
         return max(self.roles, key=lambda r: (ROLE_LEVEL[r], r in NOTE_ROLES))
 
+    def add(self, f, role: str) -> bool:
+        """Mark the cell for finding ``f`` in ``role``; True when ``f``'s message joined its note."""
+        fs = self.roles.setdefault(role, [])
+        if f not in fs:
+            fs.append(f)
+        if role in NOTE_ROLES and f not in self.notes:
+            self.notes.append(f)
+            return True
+        return False
+
 
 def finding_roles(f) -> list:
     """``[(CellRef, role)]`` for the cells of one finding (see ROLE_LEVEL)."""
@@ -298,12 +308,7 @@ def mark_plan(findings: list, sheet_names, merges: dict | None = None) -> dict:
             if not _ADDR.match(c.address):
                 continue
             key = (c.sheet, _anchor(c.address, merges.get(c.sheet, [])))
-            mark = out.setdefault(key, Mark())
-            fs = mark.roles.setdefault(role, [])
-            if f not in fs:
-                fs.append(f)
-            if role in NOTE_ROLES and f not in mark.notes:
-                mark.notes.append(f)
+            out.setdefault(key, Mark()).add(f, role)
     return out
 
 

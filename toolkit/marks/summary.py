@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..engine.findings import NOTE_AUTHOR
 from ..engine.report import _fmt
-from .core import Mark, NOTE_ROLES, finding_roles
+from .core import Mark, finding_roles
 
 ISSUES = "问题清单"
 DETAIL = "明细"
@@ -56,12 +56,7 @@ def detail_plan(u, col_of: dict, same_edition: bool, lead_col: dict, info_column
             col = column(ref)
             if col is None:
                 continue
-            mark = marks.setdefault(col, Mark())
-            fs = mark.roles.setdefault(role, [])
-            if f not in fs:
-                fs.append(f)
-            if role in NOTE_ROLES and f not in mark.notes:
-                mark.notes.append(f)
+            if marks.setdefault(col, Mark()).add(f, role):
                 placed = True
             if ref is focus and fi not in links:
                 links[fi] = col
