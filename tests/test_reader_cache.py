@@ -20,13 +20,13 @@ from toolkit.xlsx import reader as R
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     R._PARTS.clear()
-    R._SEEN_PARTS.clear()
+    R._PARTS.seen.clear()
     for memo in (R._READ_CELLS, R._INLINE, R._SI_TEXTS):
         memo.clear()
         memo.seen.clear()
     yield
     R._PARTS.clear()
-    R._SEEN_PARTS.clear()
+    R._PARTS.seen.clear()
 
 
 def _sheets(path):
@@ -62,7 +62,7 @@ def test_cached_read_equals_a_fresh_parse(tmp_path):
     first = _snapshot(_sheets(a))
     again = _snapshot(_sheets(a))  # every cacheable part from the cache now
     R._PARTS.clear()
-    R._SEEN_PARTS.clear()
+    R._PARTS.seen.clear()
     saved = R._PART_CACHE_BYTES
     R._PART_CACHE_BYTES = -1  # cache off: every part parsed
     try:

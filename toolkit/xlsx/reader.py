@@ -535,21 +535,30 @@ class _Memo(dict):
     is never kept, so a worker's memory stays flat over 10,000 workbooks.
     """
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, seen_limit: int | None = None):
         super().__init__()
         self.limit = limit
-        self.seen: set = set()
+        self.seen_limit = seen_limit or 4 * limit
+        self.seen: set = set()  # hashes of the keys seen once
 
-    def keep(self, key, value) -> None:
+    def wanted(self, key) -> bool:
+        """Note a sighting of ``key``; True from the second one on (keep it then)."""
         h = hash(key)
         if h in self.seen:
-            if len(self) >= self.limit:
-                self.clear()
-            self[key] = value
-        else:
-            if len(self.seen) >= 4 * self.limit:
-                self.seen.clear()
-            self.seen.add(h)
+            return True
+        if len(self.seen) >= self.seen_limit:
+            self.seen.clear()
+        self.seen.add(h)
+        return False
+
+    def store(self, key, value) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+
+    def keep(self, key, value) -> None:
+        if self.wanted(key):
+            self.store(key, value)
 
 
 _SI_TEXTS = _Memo(20_000)  # shared-string item -> its text (the template's labels recur in every workbook)
@@ -653,10 +662,10 @@ def _run_expat(zf, name: str, path: Path, start, end, data, limit: int = MAX_MEM
 # but their data cells; the 校验 sheet (125 KB of formulas, no stored results) is
 # the part this saves.  Excel and LibreOffice store each formula's result, so
 # their parts differ and are read in full.
-_PARTS: dict = {}
+# A part is kept the second time it is read (most parts, a unit's own tables, are
+# never seen again); at most 16 parts of at most 512 KB: 8 MB.
+_PARTS = _Memo(16, seen_limit=200_000)
 _PART_CACHE_BYTES = 512 * 1024  # largest part kept
-_PART_CACHE_TOTAL = 8 * 1024 * 1024
-_part_cache_size = 0
 _PART_TOKENS = itertools.count(1)
 
 
@@ -671,26 +680,13 @@ def _cached_part(zf, part: str, path: Path, budget: _Budget):
     return data, _PARTS.get(data)
 
 
-_SEEN_PARTS: set = set()  # hashes of parts read once: a part is kept the second time it is read
-
-
 def _remember_part(data: bytes, sheet: RawSheet, spent: int) -> None:
-    global _part_cache_size
     if b' t="s"' in data:
         return  # its cells are indexes into this workbook's shared strings
-    h = hash(data)
-    if h not in _SEEN_PARTS:  # most parts (a unit's own tables) are never seen again: not kept
-        if len(_SEEN_PARTS) > 200_000:
-            _SEEN_PARTS.clear()
-        _SEEN_PARTS.add(h)
-        return
-    if _part_cache_size + len(data) > _PART_CACHE_TOTAL:
-        _PARTS.clear()
-        _part_cache_size = 0
-    sheet.origin = next(_PART_TOKENS)
-    _PARTS[data] = (dict(sheet.cells), tuple(sheet.merges), tuple(dict(dv) for dv in sheet.validations),
-                    sheet.protected, sheet.dimension, spent, sheet.origin)
-    _part_cache_size += len(data)
+    if _PARTS.wanted(data):
+        sheet.origin = next(_PART_TOKENS)
+        _PARTS.store(data, (dict(sheet.cells), tuple(sheet.merges), tuple(dict(dv) for dv in sheet.validations),
+                            sheet.protected, sheet.dimension, spent, sheet.origin))
 
 
 def _parse_sheet(zf, part: str, sheet: RawSheet, strings: list, path: Path, budget: _Budget) -> None:
