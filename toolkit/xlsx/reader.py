@@ -662,9 +662,26 @@ def _run_expat(zf, name: str, path: Path, start, end, data, limit: int = MAX_MEM
 # but their data cells; the 校验 sheet (125 KB of formulas, no stored results) is
 # the part this saves.  Excel and LibreOffice store each formula's result, so
 # their parts differ and are read in full.
-# A part is kept the second time it is read (most parts, a unit's own tables, are
-# never seen again); at most 16 parts of at most 512 KB: 8 MB.
-_PARTS = _Memo(16, seen_limit=200_000)
+class _PartMemo(_Memo):
+    """Parts are kept the second time they are read (most parts, a unit's own tables, are
+    never seen again), up to 8 MB of part bytes in all."""
+
+    def __init__(self, total: int):
+        super().__init__(limit=total, seen_limit=200_000)
+        self.size = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
+
+    def store(self, key: bytes, value) -> None:
+        if self.size + len(key) > self.limit:
+            self.clear()
+        self[key] = value
+        self.size += len(key)
+
+
+_PARTS = _PartMemo(8 * 1024 * 1024)
 _PART_CACHE_BYTES = 512 * 1024  # largest part kept
 _PART_TOKENS = itertools.count(1)
 
